@@ -1,0 +1,12 @@
+"""The library verbs, for notebooks and scripts: build, summary, query, sparql, open_store."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kg.build import build  # noqa: F401  (re-exported)
+from kg.store import open_store  # noqa: F401
+
+
+def summary(out: str | Path = "output") -> list[dict]:
+    from kg.summary import summarise
+    return summarise(open_store(out))

@@ -1,0 +1,147 @@
+"""kg build: files -> extractions (cached by content) -> quads -> store and kg.trig."""
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from kg import ingest, mapping, store, vocab
+from kg import namespaces as ns
+from kg.extract.pipeline import EXTRACTOR_VERSION, extract
+from kg.models import Extraction, from_json, to_json
+
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CACHE_DIR = "cache"
+
+
+@dataclass
+class BuildReport:
+    documents: int = 0
+    extracted: int = 0
+    reused: int = 0
+    triples: int = 0
+    seconds: float = 0.0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    changed_graphs: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def _cache_key(sha256: str) -> str:
+    return f"{sha256}-{EXTRACTOR_VERSION}-{vocab.load().fingerprint}"
+
+
+def _extract_file(path: str, limits: ingest.Limits, cache_dir: str) -> tuple[str, Extraction | None, str | None, bool]:
+    """Read and extract one file (runs in a worker process). Returns (path, extraction, error, reused)."""
+    try:
+        src = ingest.read_document(path, limits)
+    except ingest.IngestError as e:
+        return path, None, e.reason, False
+    cache = Path(cache_dir) / f"{ns.slug(src.source, 120)}.json"
+    key = _cache_key(src.sha256)
+    if cache.exists():
+        try:
+            data = json.loads(cache.read_text())
+            if data.get("key") == key:
+                return path, from_json(Extraction, data["extraction"]), None, True
+        except (ValueError, KeyError, TypeError):
+            pass   # a damaged cache entry is simply redone
+    ex = extract(src.source, src.sha256, src.text, src.segments)
+    store.atomic_write_bytes(cache, json.dumps({"key": key, "extraction": to_json(ex)}, ensure_ascii=False).encode())
+    return path, ex, None, False
+
+
+def build(paths=None, out: str | Path = "output", jobs: int = 1, limits: ingest.Limits = ingest.Limits(),
+          progress: bool = True) -> BuildReport:
+    t0 = time.perf_counter()
+    out = Path(out)
+    report = BuildReport()
+    with store.build_lock(out):
+        store.cleanup_stale(out)
+        cache_dir = out / CACHE_DIR
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        files: list[Path] = []
+        for given in (paths or [DEFAULT_CORPUS]):
+            try:
+                files.extend(ingest.find_documents([given]))
+            except ingest.IngestError as e:
+                report.failures.append((e.path, e.reason))
+        vocab.load()   # fail early (and once) if the vocabularies are missing
+
+        extractions: list[Extraction] = []
+        bar = tqdm(total=len(files), desc="extract", unit="doc", disable=not progress, leave=False)
+        if jobs > 1 and len(files) > 1:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                results = pool.map(_extract_file, [str(f) for f in files], [limits] * len(files),
+                                   [str(cache_dir)] * len(files), chunksize=4)
+                for r in results:
+                    _collect(r, report, extractions)
+                    bar.update()
+        else:
+            for f in files:
+                _collect(_extract_file(str(f), limits, str(cache_dir)), report, extractions)
+                bar.update()
+        bar.close()
+
+        # Two files with the same name would share a graph: the later one is refused, not merged.
+        by_graph: dict[str, Extraction] = {}
+        for ex in extractions:
+            g = ns.graph_iri(ex.source)
+            if g in by_graph:
+                report.failures.append((ex.source, f"same file name as {by_graph[g].source} in another folder; graph {g} taken"))
+                continue
+            by_graph[g] = ex
+        extractions = list(by_graph.values())
+        report.documents = len(extractions)
+
+        aliases = mapping.Aliases.from_extractions(extractions)
+        quads = store.background_quads()
+        manifest_path = out / "build.json"
+        old_manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+        manifest = {}
+        for ex in tqdm(sorted(extractions, key=lambda e: e.source), desc="map", unit="doc", disable=not progress, leave=False):
+            doc_quads = mapping.map_extraction(ex, aliases)
+            quads.extend(doc_quads)
+            digest = _digest(doc_quads)
+            g = ns.graph_iri(ex.source)
+            manifest[g] = {"source": ex.source, "sha256": ex.sha256, "quads": len(doc_quads), "digest": digest}
+            if old_manifest.get("graphs", {}).get(g, {}).get("digest") != digest:
+                report.changed_graphs.append(g)
+        from kg.links import same_event_links
+        quads.extend(same_event_links(extractions, aliases))
+
+        report.triples = store.write_store(out, quads)
+        store.write_trig(out, quads)
+        report.seconds = round(time.perf_counter() - t0, 2)
+        store.atomic_write_bytes(manifest_path, json.dumps(
+            {"extractor_version": EXTRACTOR_VERSION, "graphs": manifest,
+             "failures": [{"file": f, "reason": r} for f, r in report.failures]},
+            indent=1, sort_keys=True).encode())
+    return report
+
+
+def _collect(result, report: BuildReport, extractions: list[Extraction]) -> None:
+    path, ex, error, reused = result
+    if ex is None:
+        report.failures.append((path, error or "unreadable"))
+        return
+    extractions.append(ex)
+    if reused:
+        report.reused += 1
+    else:
+        report.extracted += 1
+
+
+def _digest(quads) -> str:
+    import hashlib
+    h = hashlib.sha256()
+    for q in quads:
+        h.update(str(q).encode())
+        h.update(b"\n")
+    return h.hexdigest()[:16]

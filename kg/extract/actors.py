@@ -1,0 +1,132 @@
+"""Who writes, to whom, who signs, and which persons the text names with their posts."""
+from __future__ import annotations
+
+import re
+
+from kg.extract.text import span
+from kg.models import Mention, PostHolding, Span
+
+_NAME_WORD = r"(?:[A-Z][a-zà-ÿ'’]+(?:-[A-Z]?[a-zà-ÿ'’]+)?|[A-Z]\.)"
+_PARTICLE = r"(?:de|da|del|van|von|der|al|el|bin|ibn|ben|le|la|dos|du)"
+NAME = rf"{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+|[A-Z][a-z]?[-’'])?{_NAME_WORD}){{1,3}}"
+POSTS = (r"Permanent Representative|Deputy Permanent Representative|Chargée? d[’']affaires(?: a\.i\.)?|"
+         r"Permanent Observer|Minister for Foreign Affairs|Minister of Foreign Affairs|Foreign Minister|"
+         r"Prime Minister|President|Vice-President|Ambassador|Special Rapporteur|Independent Expert|"
+         r"Secretary-General|High Commissioner|Minister|Prosecutor General|Director(?:-General)?|Chair(?:person)?|"
+         r"Head of Delegation|Counsellor|First Secretary|Second Secretary|Spokesperson")
+SIGNED = re.compile(rf"\((?:Signed|signed|Sgd\.?)\)\s*:?\s*(?P<name>{NAME})")
+POST_WORDS = re.compile(rf"^(?:{POSTS})\b")
+# 'Jeyhun Bayramov, Minister for Foreign Affairs of the Republic of Azerbaijan'
+NAME_COMMA_POST = re.compile(rf"(?P<name>{NAME}),\s+(?:the\s+)?(?P<post>{POSTS})(?P<of>\s+of\s+(?:the\s+)?[A-Z][^,.;\n]{{2,60}})?")
+# 'President Serzh Sargsyan', 'the British journalist Thomas de Waal', 'lawyer Malcolm Shaw', 'Mr. X'
+POST_NAME = re.compile(rf"\b(?P<post>{POSTS}|[Jj]ournalist|[Ll]awyer|[Ee]xpert|[Aa]uthor|[Hh]istorian|"
+                       rf"Mr\.|Ms\.|Mrs\.|Dr\.|Professor|Prof\.|General|Colonel|Major|Captain|Judge|Sheikh|King|Queen|Emir)"
+                       rf"(?:,)?\s+(?P<name>{NAME})")
+NOT_NAME_WORDS = {
+    "The", "This", "That", "These", "General", "Assembly", "Security", "Council", "United", "Nations", "Republic",
+    "Office", "Human", "Rights", "Committee", "Special", "Rapporteur", "Permanent", "Representative", "Mission",
+    "Minister", "Ministry", "Foreign", "Affairs", "Government", "State", "States", "Court", "International",
+    "Convention", "Secretary", "President", "Prime", "Ambassador", "Annex", "Letter", "Note", "Agenda", "Article",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December", "Geneva", "New", "York", "Signed", "Excellency", "His", "Her", "In", "On", "As",
+    "Prosecutor", "Office", "Criminal", "Code", "Law", "Armed", "Forces", "Resolution", "Charter", "Protocol",
+}
+
+AUTHOR_SEGMENT = re.compile(r"\b(?:from|by)\b(?P<seg>.*?)(?=\baddressed to\b|\bto the United Nations\b|\bon the\b|"
+                            r"\bconcerning\b|\bregarding\b|\bon behalf of\b|$)", re.S | re.I)
+ON_BEHALF = re.compile(r"\bon behalf of\b(?P<seg>.{0,300}?)(?=\baddressed to\b|[.;\n]|$)", re.S | re.I)
+NV_AUTHOR = re.compile(r"(?:^|\n)\s*The\s+(?P<seg>(?:Permanent\s+Mission|Embassy|Government|Ministry)[^\n]{0,300}?)"
+                       r"\s+presents\s+its\s+compliments\s+to\s+(?P<to>[^,\n]{0,200})", re.S)
+MISSION_HEADER = re.compile(r"(?:Permanent\s+Mission|Embassy|Ministry of Foreign Affairs)\s+of\s+(?P<seg>[^\n]{0,80}(?:\n[^\n]{0,80})?)")
+INFO_FROM = re.compile(r"Information received from\s+(?P<seg>[^\n]{0,80})")
+
+
+def _states_in(states: list[Mention], start: int, end: int) -> list[str]:
+    return list(dict.fromkeys(m.key for m in states if start <= m.span.start < end))
+
+
+def author_states(text: str, title: Span | None, states: list[Mention]) -> tuple[list[str], Span | None]:
+    """States on whose behalf the document is written, and the span that says so."""
+    candidates = []
+    if title is not None:
+        t = title.text
+        m = AUTHOR_SEGMENT.search(t)
+        if m and not re.match(r"\s*the\s+Secretary-General", m.group("seg")):
+            a, b = title.start + m.start("seg"), title.start + m.end("seg")
+            candidates.append((a, b))
+        for m in ON_BEHALF.finditer(t):
+            candidates.append((title.start + m.start("seg"), title.start + m.end("seg")))
+    for rx in (NV_AUTHOR, INFO_FROM, MISSION_HEADER):
+        m = rx.search(text, 0, min(len(text), 6000))
+        if m:
+            candidates.append((m.start("seg"), m.end("seg")))
+    for a, b in candidates:
+        found = _states_in(states, a, b)
+        if found:
+            return found, span(text, a, b)
+    return [], None
+
+
+def addressees(text: str, title: Span | None, terms: list[Mention], masthead_end: int, kind: str) -> list[tuple[str, Span]]:
+    """Bodies or officials the document is addressed to."""
+    segments = []
+    if title is not None:
+        m = re.search(r"\baddressed to\b(?P<seg>.*)", title.text, re.S)
+        if m:
+            segments.append((title.start + m.start("seg"), title.end))
+    m = NV_AUTHOR.search(text, 0, min(len(text), 6000))
+    if m:
+        segments.append((m.start("to"), m.end("to")))
+    for a, b in segments:
+        found = [(t.key, t.span) for t in terms if a <= t.span.start < b and t.kind == "body"]
+        if found:
+            return list({k: (k, s) for k, s in reversed(found)}.values())[::-1]
+    if kind == "state_report":
+        found = [(t.key, t.span) for t in terms if t.span.start < masthead_end and t.kind == "body"]
+        return found[:1]
+    return []
+
+
+def _trim_name(name: str) -> str:
+    words = name.split()
+    while words and (words[-1] in NOT_NAME_WORDS or POST_WORDS.match(words[-1])):
+        words.pop()
+    return " ".join(words)
+
+
+def persons(text: str) -> list[PostHolding]:
+    out: list[PostHolding] = []
+    for m in SIGNED.finditer(text):
+        # The name stops where the post begins ('Yashar Aliyev Ambassador Permanent Representative').
+        name = m.group("name")
+        cut = re.search(rf"\s(?:{POSTS})\b", name)
+        name = _trim_name(name[:cut.start()] if cut else name)
+        if len(name.split()) >= 2:
+            after = text[m.start("name") + len(name):m.start("name") + len(name) + 120]
+            post = re.search(rf"(?:{POSTS})", after)
+            out.append(PostHolding(name, post.group(0) if post else None, None, True,
+                                   span(text, m.start("name"), m.start("name") + len(name))))
+    for m in NAME_COMMA_POST.finditer(text):
+        name = _trim_name(m.group("name"))
+        if _plausible(name):
+            st = m.start("name") + m.group("name").find(name)
+            out.append(PostHolding(name, m.group("post"), None, False, span(text, st, st + len(name))))
+    for m in POST_NAME.finditer(text):
+        name = _trim_name(m.group("name"))
+        if _plausible(name):
+            st = m.start("name")
+            out.append(PostHolding(name, m.group("post") if m.group("post")[0].isupper() else m.group("post"),
+                                   None, False, span(text, st, st + len(name))))
+    seen, unique = set(), []
+    for p in sorted(out, key=lambda p: (p.span.start, not p.signatory)):
+        if (p.name, p.span.start) not in seen:
+            seen.add((p.name, p.span.start))
+            unique.append(p)
+    return unique
+
+
+def _plausible(name: str) -> bool:
+    words = name.split()
+    if len(words) < 2:
+        return False
+    return not any(w in NOT_NAME_WORDS for w in words)

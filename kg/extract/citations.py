@@ -1,0 +1,208 @@
+"""References to other things: UN document symbols, resolutions, communications, cases, rules, URLs.
+
+Citations in footnotes are attached to the footnote's number; "Ibid." takes the targets of the
+previous footnote and fails closed (no antecedent citation, no link), as eyecite does with "Id.".
+"""
+from __future__ import annotations
+
+import re
+
+from kg.extract.text import Footnote, sentence_bounds, span
+from kg.models import Citation
+
+# Series roots of UN document symbols. A symbol is a root followed by /-separated parts.
+ROOTS = (r"A|S|E|ST|CAT|CCPR|CERD|CRC|CEDAW|CMW|CRPD|CED|HRI|TD|DP|UNEP|ICCD|FCCC|GEGN\.\d|"
+         r"CTOC|CCW|APLC|BWC|NPT|UNW|DP|SPLOS|ISBA|IDB|PBC|UNCITRAL|AC\.\d+|JIU|ECE|ESCAP|ECA|ECLAC|ESCWA")
+_PART = r"[A-Z0-9][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*"
+SYMBOL = re.compile(rf"(?<![A-Za-z0-9/])(?:{ROOTS})(?:/{_PART})+\*?")
+# A joint symbol: parts glued by a hyphen (a line break may follow it in a PDF).
+JOINT = re.compile(rf"{SYMBOL.pattern}(?:-\s?(?:{ROOTS})(?:/{_PART})+\*?)*")
+_JOINT_SPLIT = re.compile(r"-\s?(?=(?:" + ROOTS + r")/)")
+
+SC_RES_SYMBOL = re.compile(r"^S/RES/(\d+)(?:\s*\((\d{4})\))?$")
+ORGANS = {
+    "security council": ("security-council", "Security Council"),
+    "general assembly": ("general-assembly", "General Assembly"),
+    "human rights council": ("human-rights-council", "Human Rights Council"),
+    "commission on human rights": ("commission-on-human-rights", "Commission on Human Rights"),
+    "economic and social council": ("economic-and-social-council", "Economic and Social Council"),
+}
+_ORGAN_RE = "|".join(o.title().replace(" And ", " and ").replace(" On ", " on ") for o in ORGANS)
+_RES_NUM = r"(?:ES-\d+/\d+|S-\d+/\d+|\d+/\d+[A-Z]?|\d+)(?:\s*\(\d{4}\))?"
+RESOLUTIONS = re.compile(
+    rf"(?:(?P<organ>{_ORGAN_RE})(?:'s)?\s+)?(?P<kind>resolutions?|decisions?)\s+"
+    rf"(?P<nums>{_RES_NUM}(?:\s*(?:,|and|,\s*and)\s+{_RES_NUM})*)"
+    rf"(?:\s+of\s+the\s+(?P<organ_after>{_ORGAN_RE}))?")
+_ONE_NUM = re.compile(r"(?P<n>ES-\d+/\d+|S-\d+/\d+|\d+/\d+[A-Z]?|\d+)(?:\s*\((?P<y>\d{4})\))?")
+COMMUNICATION = re.compile(r"\b(?P<ref>(?:JUA|JAL|JOL|UA|AL|OL)\s+(?:[A-Z]{3}\s+)+\d{1,3}/\d{4})\b")
+TREATY_COMMUNICATION = re.compile(r"\bcommunications?\s+No\.\s*(?P<n>\d+/\d{4})")
+URL = re.compile(r"(?:https?://|www\.)[^\s<>\"”\]]+")
+ICJ = re.compile(r"I\.C\.J\.\s+Reports\s+\d{4}(?:,\s*p(?:p)?\.\s*\d+)?")
+ECHR = re.compile(r"\b[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+)*\s+v\.\s+[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+)*"
+                  r"(?:,\s*(?:[Aa]pplication\s+)?[Nn]os?\.\s*\d+/\d{2})")
+IHL_RULE = re.compile(r"\bRule\s+(\d{1,3})\b")
+IBID = re.compile(r"^\s*(?:Ibid|Id)\.?(?:,\s*(?P<rest>[^\n]*))?", re.I)
+
+REPLY_CUES = re.compile(r"\b(?:in (?:response|reply) to|replying to|with reference to|further to|refer to|"
+                        r"referring to|in connection with the letter)\b", re.I)
+DISPUTE_CUES = re.compile(r"\b(?:reject|rejects|rejected|refute|refutes|deny|denies|categorically|"
+                          r"baseless|unfounded|groundless|false allegations?)\b", re.I)
+
+
+def clean_symbol(raw: str) -> str:
+    sym = re.sub(r"\s+", "", raw).rstrip(".-,;:")
+    return sym
+
+
+def split_joint(raw: str) -> list[str]:
+    return [clean_symbol(p) for p in _JOINT_SPLIT.split(raw) if clean_symbol(p)]
+
+
+def _has_digit(sym: str) -> bool:
+    return any(c.isdigit() for c in sym)
+
+
+def characterise(text: str, at: int) -> str:
+    s, e = sentence_bounds(text, at)
+    sentence = text[s:e]
+    if DISPUTE_CUES.search(sentence):
+        return "disputes"
+    if REPLY_CUES.search(sentence):
+        return "repliesTo"
+    return "cites"
+
+
+def resolution_key(organ_slug: str, number: str) -> str:
+    return f"{organ_slug}/{number}"
+
+
+def _footnote_of(offset: int, notes: list[Footnote]) -> Footnote | None:
+    for n in notes:
+        if n.start <= offset < n.end:
+            return n
+    return None
+
+
+def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
+    found: list[Citation] = []
+    taken: list[tuple[int, int]] = []
+
+    def context_at(offset: int) -> tuple[int | None, int]:
+        """(footnote number, offset whose sentence characterises the citation)."""
+        note = _footnote_of(offset, notes)
+        if note is None:
+            return None, offset
+        return note.number, note.marker_at if note.marker_at is not None else offset
+
+    for m in JOINT.finditer(text):
+        parts = split_joint(m.group(0))
+        parts = [p for p in parts if _has_digit(p)]
+        if not parts:
+            continue
+        fn, ctx = context_at(m.start())
+        sc = SC_RES_SYMBOL.match(parts[0])
+        if sc and len(parts) == 1:
+            found.append(Citation("resolution", resolution_key("security-council", sc.group(1)),
+                                  f"Security Council resolution {sc.group(1)}", span(text, m.start(), m.end()),
+                                  characterise(text, ctx), footnote=fn,
+                                  year=int(sc.group(2)) if sc.group(2) else None))
+        else:
+            found.append(Citation("document", parts[0], "-".join(parts), span(text, m.start(), m.start() + len(m.group(0).rstrip(".-,;:"))),
+                                  characterise(text, ctx), parts=tuple(parts), footnote=fn))
+        taken.append((m.start(), m.end()))
+
+    for m in RESOLUTIONS.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        organ_name = (m.group("organ") or m.group("organ_after") or "")
+        if not organ_name:
+            # 'its resolution' / bare 'resolution N': look back a little for the organ.
+            back = text[max(0, m.start() - 120):m.start()]
+            hits = [(back.lower().rfind(o), o) for o in ORGANS if o in back.lower()]
+            organ_name = max(hits)[1] if hits else ""
+        kind = "decision" if m.group("kind").startswith("decision") else "resolution"
+        fn, ctx = context_at(m.start())
+        for n in _ONE_NUM.finditer(m.group("nums")):
+            number, year = n.group("n"), n.group("y")
+            organ = ORGANS.get(organ_name.lower())
+            if organ is None:
+                # Numbering tells the organ apart: 'N (YYYY)' is the Security Council's style,
+                # 'ES-10/24' an emergency special session of the General Assembly.
+                if year and "/" not in number:
+                    organ = ORGANS["security council"]
+                elif number.startswith("ES-"):
+                    organ = ORGANS["general assembly"]
+                else:
+                    continue   # fail closed: an organ we cannot tell is not guessed
+            if organ[0] == "security-council" and "/" in number:
+                continue
+            if organ[0] != "security-council" and "/" not in number:
+                continue
+            st = m.start("nums") + n.start()
+            found.append(Citation(kind, resolution_key(organ[0], number) if kind == "resolution"
+                                  else resolution_key(organ[0], "decision-" + number),
+                                  f"{organ[1]} {kind} {number}", span(text, st, m.start("nums") + n.end()),
+                                  characterise(text, ctx), footnote=fn, year=int(year) if year else None))
+
+    for m in COMMUNICATION.finditer(text):
+        ref = re.sub(r"\s+", " ", m.group("ref"))
+        fn, ctx = context_at(m.start())
+        found.append(Citation("communication", ref, ref, span(text, m.start(), m.end()),
+                              characterise(text, ctx), footnote=fn))
+    for m in TREATY_COMMUNICATION.finditer(text):
+        fn, ctx = context_at(m.start())
+        found.append(Citation("communication", f"communication No. {m.group('n')}", m.group(0),
+                              span(text, m.start(), m.end()), "cites", footnote=fn))
+    for m in URL.finditer(text):
+        fn, ctx = context_at(m.start())
+        url = m.group(0).rstrip(".,;:)")
+        found.append(Citation("url", url, url, span(text, m.start(), m.start() + len(url)), "cites", footnote=fn))
+    for rx, target in ((ICJ, "case"), (ECHR, "case")):
+        for m in rx.finditer(text):
+            fn, ctx = context_at(m.start())
+            found.append(Citation(target, m.group(0), m.group(0), span(text, m.start(), m.end()), "cites", footnote=fn))
+    found.extend(_ihl_rules(text, notes))
+    found.extend(_ibid(text, notes, found))
+    found.sort(key=lambda c: (c.span.start, c.key))
+    return found
+
+
+def _ihl_rules(text: str, notes: list[Footnote]) -> list[Citation]:
+    """ICRC customary IHL rules: 'Rule 82' where the footnote or sentence speaks of customary IHL."""
+    out = []
+    ordered = sorted(notes, key=lambda n: n.start)
+    for m in IHL_RULE.finditer(text):
+        note = _footnote_of(m.start(), notes)
+        s, e = (note.start, note.end) if note else sentence_bounds(text, m.start())
+        if note is not None and IBID.match(text[note.start:note.end]):
+            # 'Ibid., Rule 83' speaks of the source the previous footnotes named.
+            i = ordered.index(note)
+            s = ordered[max(0, i - 3)].start
+        ctx = text[s:e].lower()
+        if "customary" in ctx or "icrc" in ctx or "red cross" in ctx:
+            out.append(Citation("rule", f"icrc-customary-ihl/rule-{m.group(1)}", f"ICRC customary IHL Rule {m.group(1)}",
+                                span(text, m.start(), m.end()), "cites", footnote=note.number if note else None))
+    return out
+
+
+def _ibid(text: str, notes: list[Footnote], found: list[Citation]) -> list[Citation]:
+    """'Ibid.' in footnote n cites what footnote n-1 cited; with no citation there, nothing (fail closed)."""
+    by_note: dict[int, list[Citation]] = {}
+    for c in found:
+        if c.footnote is not None:
+            by_note.setdefault(c.footnote, []).append(c)
+    out = []
+    ordered = sorted(notes, key=lambda n: n.start)
+    previous: list[Citation] = []
+    for note in ordered:
+        own = by_note.get(note.number, [])
+        m = IBID.match(text[note.start:note.end])
+        if m and not own:
+            # A bare 'Ibid.' inherits the previous footnote's targets; 'Ibid., Rule 83' found its own above.
+            ibid_end = note.start + len(m.group(0).split(",")[0].rstrip())
+            own = [Citation(c.target, c.key, c.label, span(text, note.start, ibid_end), c.characterization,
+                            parts=c.parts, footnote=note.number, year=c.year, extractor="citations-ibid")
+                   for c in previous if c.target in ("document", "resolution", "case", "rule", "publication")]
+            out.extend(own)
+        previous = own
+    return out

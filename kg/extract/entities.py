@@ -1,0 +1,90 @@
+"""Named things: states, bodies and mandate holders, instruments (from the vocabularies), redactions.
+
+Matching is done by a spaCy pipeline (blank English tokenizer, a registered matcher component whose
+patterns come from ontologies/vocab/), so adding a term is a change to the Turtle files only.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span as SpacySpan
+from spacy.util import filter_spans
+
+from kg import vocab as vocab_mod
+from kg.extract.text import span
+from kg.models import Mention
+
+REDACTION = re.compile(r"█+(?:[ \t]*█+)*")
+
+
+class VocabMatcher:
+    """Marks every vocabulary term in doc.spans['kg_states'] and doc.spans['kg_terms'].
+
+    Names and variants match case-insensitively, except state names, adjectives, demonyms and
+    abbreviations, which match as printed ('Chad' the state, not 'chad'; 'CAT' not 'cat').
+    """
+
+    def __init__(self, nlp: Language, vocab_dir: str | None = None):
+        self.vocabulary = vocab_mod.load(vocab_dir)
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.terms = {t.iri: t for t in self.vocabulary.terms}
+        for t in self.vocabulary.terms:
+            case_sensitive = list(t.exact)
+            if t.scheme == "state":
+                # State names are proper nouns: match as printed, plus the upper-case masthead form.
+                case_sensitive += list(t.names) + [n.upper() for n in t.names if len(n) > 4]
+                case_insensitive = [n for n in t.names if " " in n]   # 'Republic of Azerbaijan' in any case
+            else:
+                case_insensitive = list(t.names)
+            if case_sensitive:
+                self.exact.add(t.iri, list(nlp.tokenizer.pipe(dict.fromkeys(case_sensitive))))
+            if case_insensitive:
+                self.lower.add(t.iri, list(nlp.tokenizer.pipe(dict.fromkeys(case_insensitive))))
+
+    def __call__(self, doc: Doc) -> Doc:
+        states, terms = [], []
+        for match_id, start, end in [*self.lower(doc), *self.exact(doc)]:
+            iri = doc.vocab.strings[match_id]
+            term = self.terms[iri]
+            sp = SpacySpan(doc, start, end, label=term.scheme, kb_id=iri)
+            (states if term.scheme == "state" else terms).append(sp)
+        doc.spans["kg_states"] = filter_spans(states)
+        doc.spans["kg_terms"] = filter_spans(terms)
+        return doc
+
+
+@Language.factory("kg_vocab_matcher", default_config={"vocab_dir": None})
+def make_vocab_matcher(nlp: Language, name: str, vocab_dir: str | None):
+    return VocabMatcher(nlp, vocab_dir)
+
+
+@lru_cache(maxsize=2)
+def pipeline(vocab_dir: str | None = None) -> Language:
+    nlp = spacy.blank("en")
+    nlp.max_length = 10_000_000   # texts are chunked by the caller; the limit guards memory, not length
+    nlp.add_pipe("kg_vocab_matcher", config={"vocab_dir": vocab_dir})
+    return nlp
+
+
+def vocabulary_mentions(doc: Doc, nlp: Language) -> list[Mention]:
+    matcher: VocabMatcher = nlp.get_pipe("kg_vocab_matcher")
+    out = []
+    for key in ("kg_states", "kg_terms"):
+        for sp in doc.spans[key]:
+            term = matcher.terms[sp.kb_id_]
+            text = doc.text
+            start, end = sp.start_char, sp.end_char
+            # A demonym like "Hungarian" inside a longer capitalised name is still a state reference.
+            out.append(Mention(term.scheme, term.code if term.scheme == "state" else term.iri, term.label,
+                               span(text, start, end), "vocabulary"))
+    return out
+
+
+def redactions(text: str) -> list[Mention]:
+    return [Mention("redaction", "redacted", "redacted", span(text, m.start(), m.end()), "redactions")
+            for m in REDACTION.finditer(text)]

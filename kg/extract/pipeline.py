@@ -1,0 +1,78 @@
+"""extract(): one document's text -> Extraction. A pure function of the text and the vocabularies."""
+from __future__ import annotations
+
+from kg.extract import actors, citations, entities, metadata
+from kg.extract import law, incidents, places
+from kg.extract.text import footnotes
+from kg.models import Extraction, Mention, Metadata
+
+# Bumped whenever extraction output changes, so cached extractions are redone.
+EXTRACTOR_VERSION = "0.1.0"
+CHUNK = 200_000   # characters per spaCy call; long texts are cut at paragraph breaks
+
+
+def _chunks(text: str):
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + CHUNK)
+        if end < len(text):
+            cut = text.rfind("\n\n", start, end)
+            end = cut + 2 if cut > start else end
+        yield start, text[start:end]
+        start = end
+
+
+def vocabulary_mentions(text: str) -> list[Mention]:
+    nlp = entities.pipeline()
+    out = []
+    for offset, chunk in _chunks(text):
+        doc = nlp(chunk)
+        for m in entities.vocabulary_mentions(doc, nlp):
+            s = m.span
+            out.append(Mention(m.kind, m.key, m.label, type(s)(s.start + offset, s.end + offset, s.text), m.extractor))
+    return out
+
+
+def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction:
+    notes = footnotes(text)
+    mentions = vocabulary_mentions(text)
+    states = [m for m in mentions if m.kind == "state"]
+    terms = [m for m in mentions if m.kind != "state"]
+
+    meta = metadata.extract_metadata(text)
+    title = meta.get("title", (None, None))[1]
+    kind = meta["kind"]
+    authors, author_span = actors.author_states(text, title, states)
+    head_end = metadata.masthead_end(text)
+    to = actors.addressees(text, title, terms, head_end, kind)
+    evidence = []
+    for field in ("issued", "dated", "received", "language", "job_number", "title"):
+        if field in meta:
+            evidence.append((field, meta[field][1]))
+    for s in meta.get("symbol_spans", []):
+        evidence.append(("symbol", s))
+    if author_span is not None:
+        evidence.append(("author", author_span))
+    for _, s in to:
+        evidence.append(("addressee", s))
+
+    md = Metadata(
+        kind=kind, symbols=meta["symbols"], title=meta.get("title", (None,))[0],
+        issued=meta.get("issued", (None,))[0], dated=meta.get("dated", (None,))[0],
+        received=meta.get("received", (None,))[0], language=meta.get("language", (None,))[0],
+        job_number=meta.get("job_number", (None,))[0], sessions=meta.get("sessions", ()),
+        agenda_items=meta.get("agenda_items", ()), author_states=tuple(authors),
+        addressees=tuple(k for k, _ in to), evidence=tuple(evidence))
+
+    found_places = places.extract_places(text, states)
+    people = actors.persons(text)
+    return Extraction(
+        source=source_name, sha256=sha256, text_length=len(text), metadata=md,
+        mentions=tuple(sorted([*mentions, *entities.redactions(text), *found_places],
+                              key=lambda m: (m.span.start, m.kind, m.key))),
+        citations=tuple(citations.extract_citations(text, notes)),
+        provisions=tuple(law.extract_provisions(text, terms, states)),
+        persons=tuple(people),
+        incidents=tuple(incidents.extract_incidents(text, states, found_places, authors)),
+        source_offsets=tuple(segments),
+    )

@@ -1,0 +1,50 @@
+"""Places inside states, found by how the text introduces them ('the village of X', 'X district')."""
+from __future__ import annotations
+
+import re
+
+from kg.extract.text import span
+from kg.models import Mention
+
+_W = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)*"
+PLACE_NAME = rf"{_W}(?:\s{_W})?"
+KIND = r"(?:city|town|village|settlement|district|region|province|governorate|municipality|rayon|oblast|camp|area|county|state)"
+KIND_OF = re.compile(rf"\b(?:the\s+)?{KIND}\s+of\s+(?P<name>{PLACE_NAME})")
+NAME_KIND = re.compile(rf"(?P<name>{PLACE_NAME})\s+{KIND}s?\b")
+# 'struck Aghdam, Barda, Fuzuli and other Azerbaijani cities', 'the Barda, Tartar and Goranboy districts'
+LIST_KIND = re.compile(rf"(?P<list>{PLACE_NAME}(?:,\s+{PLACE_NAME})+,?\s+and\s+(?:other\s+\w+\s+)?(?:{PLACE_NAME}\s+)?){KIND}s\b")
+IN_CITY = re.compile(rf"\b(?:in|of)\s+(?:the\s+)?(?P<name>{PLACE_NAME})\s+\((?:{KIND})\)")
+NOT_PLACES = {"The", "This", "That", "Other", "Each", "Every", "United", "Nations", "State", "General", "Security",
+              "Special", "Autonomous", "Republic", "Occupied", "Administrative", "Federal", "Russian", "European",
+              "Member", "Capital", "Central", "Southern", "Northern", "Eastern", "Western", "National", "Human",
+              "Office", "Ministry", "Committee", "Council", "Government", "Mission", "Court", "Security Council",
+              "General Assembly", "January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December", "Agenda", "Annex", "In", "On", "At", "From", "By",
+              "Armed", "Forces", "Military", "Its", "Their", "His", "Her", "Our", "Some", "Several", "All",
+              "Both", "Many", "Mr", "Ms", "Article", "Under", "During", "After", "Before", "Since", "Following"}
+
+
+def _ok(name: str, states: set[str]) -> bool:
+    words = name.split()
+    return bool(words) and words[0] not in NOT_PLACES and name not in NOT_PLACES and name not in states
+
+
+def extract_places(text: str, state_mentions: list[Mention]) -> list[Mention]:
+    state_words = {m.span.text for m in state_mentions}
+    names: dict[str, None] = {}
+    for rx in (KIND_OF, NAME_KIND, IN_CITY):
+        for m in rx.finditer(text):
+            name = m.group("name")
+            if _ok(name, state_words):
+                names[name] = None
+    for m in LIST_KIND.finditer(text):
+        for part in re.split(r",\s+|\s+and\s+", m.group("list")):
+            part = re.sub(r"^other\s+\w+\s*", "", part.strip())
+            part = part.strip()
+            if re.fullmatch(PLACE_NAME, part) and _ok(part, state_words):
+                names[part] = None
+    if not names:
+        return []
+    # Every occurrence of a name the text has introduced as a place is a mention of that place.
+    rx = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w-])")
+    return [Mention("place", m.group(0), m.group(0), span(text, m.start(), m.end()), "places") for m in rx.finditer(text)]

@@ -1,0 +1,104 @@
+"""Helpers over normalised text shared by the extractors: footnotes, sentences, dates, spans."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from kg.models import Span
+
+SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUP_TO_DIGIT = str.maketrans(SUPERSCRIPT, "0123456789")
+# A footnote text: a paragraph opening with superscript digits and a space.
+FOOTNOTE_DEF = re.compile(rf"(?m)^[ \t]*([{SUPERSCRIPT}]+)[ \t]+(\S)")
+# A marker: superscript digits glued to the character before them.
+FOOTNOTE_MARK = re.compile(rf"(?<=[^\s{SUPERSCRIPT}])([{SUPERSCRIPT}]+)")
+
+MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"], start=1)}
+MONTH_RE = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH_RE})\s*,?\s+(\d{{4}})\b")
+MONTH_DAY_YEAR = re.compile(rf"\b({MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b")
+
+
+def sup_to_int(s: str) -> int:
+    return int(s.translate(_SUP_TO_DIGIT))
+
+
+def span(text: str, start: int, end: int) -> Span:
+    return Span(start, end, text[start:end])
+
+
+def iso_date(day: str | int, month: str, year: str | int) -> str | None:
+    try:
+        return date(int(year), MONTHS[month.lower()], int(day)).isoformat()
+    except (ValueError, KeyError):
+        return None
+
+
+def find_dates(text: str, start: int = 0, end: int | None = None):
+    """Yield (iso, match) for every full date printed as '8 February 2023' or 'February 26, 2020'."""
+    end = len(text) if end is None else end
+    found = []
+    for m in DAY_MONTH_YEAR.finditer(text, start, end):
+        iso = iso_date(m.group(1), m.group(2), m.group(3))
+        if iso:
+            found.append((m.start(), iso, m))
+    for m in MONTH_DAY_YEAR.finditer(text, start, end):
+        iso = iso_date(m.group(2), m.group(1), m.group(3))
+        if iso:
+            found.append((m.start(), iso, m))
+    for _, iso, m in sorted(found, key=lambda x: x[0]):
+        yield iso, m
+
+
+@dataclass(frozen=True)
+class Footnote:
+    number: int
+    start: int       # start of the footnote text (after the number)
+    end: int         # end of the paragraph
+    marker_at: int | None   # offset of the marker in the body, when one was found
+
+
+def footnotes(text: str) -> list[Footnote]:
+    """Footnote texts and the body markers that point to them.
+
+    A footnote runs to the end of its paragraph (a blank line) or to the next footnote.
+    A marker is matched to the nearest preceding unmatched marker with the same number.
+    """
+    defs = list(FOOTNOTE_DEF.finditer(text))
+    def_starts = {m.start() for m in defs}
+    markers: dict[int, list[int]] = {}
+    for m in FOOTNOTE_MARK.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if line_start in def_starts or not text[line_start:m.start()].strip():
+            continue
+        markers.setdefault(sup_to_int(m.group(1)), []).append(m.start())
+    notes = []
+    for i, m in enumerate(defs):
+        number = sup_to_int(m.group(1))
+        para_end = text.find("\n\n", m.start())
+        para_end = len(text) if para_end < 0 else para_end
+        nxt = defs[i + 1].start() if i + 1 < len(defs) else len(text)
+        before = [p for p in markers.get(number, []) if p < m.start()]
+        notes.append(Footnote(number, m.start(2), min(para_end, nxt), before[-1] if before else None))
+    return notes
+
+
+_SENT_END = re.compile(r"(?<=[.!?;])[\"”’)]*\s+(?=[A-Z“\"(])|\n\s*\n")
+
+
+def sentence_bounds(text: str, offset: int, limit: int = 600) -> tuple[int, int]:
+    """The sentence (or paragraph line group) around an offset, clipped to `limit` characters each way."""
+    lo = max(0, offset - limit)
+    start = lo
+    for m in _SENT_END.finditer(text, lo, offset):
+        start = m.end()
+    m = _SENT_END.search(text, offset, min(len(text), offset + limit))
+    end = m.start() if m else min(len(text), offset + limit)
+    return start, end
+
+
+def in_ranges(offset: int, ranges) -> bool:
+    return any(a <= offset < b for a, b in ranges)

@@ -1,0 +1,306 @@
+"""Extraction -> RDF quads in the document's own named graph (the model of docs/data-model.md)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
+
+from kg import namespaces as ns
+from kg.models import Extraction, Span
+
+XSD_DATE = NamedNode(ns.XSD + "date")
+XSD_INT = NamedNode(ns.XSD + "integer")
+XSD_NNI = NamedNode(ns.XSD + "nonNegativeInteger")
+A = NamedNode(ns.RDF + "type")
+
+KIND_CLASS = {
+    "letter": "Letter", "identical_letters": "IdenticalLetters", "note_verbale": "NoteVerbale",
+    "state_report": "StateReport", "joint_statement": "JointStatement", "statement": "Statement",
+    "communication": "Communication", "report": "Report", "note": "Document", "other": "Document",
+}
+ORGAN_BODY = {
+    "security-council": "security-council", "general-assembly": "general-assembly",
+    "human-rights-council": "human-rights-council", "commission-on-human-rights": "commission-on-human-rights",
+    "economic-and-social-council": "economic-and-social-council",
+}
+
+
+def p(prefix_iri: str, local: str) -> NamedNode:
+    return NamedNode(prefix_iri + local)
+
+
+def lit(value, datatype: NamedNode | None = None) -> Literal:
+    # Strip characters N-Triples and XML cannot carry (C0 controls but tab/newline), so any parser reads it.
+    if isinstance(value, str):
+        value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", value)
+    return Literal(value, datatype=datatype) if datatype else Literal(value)
+
+
+@dataclass
+class Aliases:
+    """Corpus-wide identity of documents: every part of a joint symbol maps to its first part."""
+    canonical: dict[str, str] = field(default_factory=dict)
+
+    def add_joint(self, parts) -> None:
+        parts = list(parts)
+        if not parts:
+            return
+        # Keep an existing canonical if any part already has one, so identity is stable.
+        head = next((self.canonical[x] for x in parts if x in self.canonical), parts[0])
+        for x in parts:
+            old = self.canonical.get(x)
+            if old and old != head:
+                for k, v in list(self.canonical.items()):
+                    if v == old:
+                        self.canonical[k] = head
+            self.canonical[x] = head
+
+    def resolve(self, symbol: str) -> str:
+        return self.canonical.get(symbol, symbol)
+
+    @classmethod
+    def from_extractions(cls, extractions) -> "Aliases":
+        aliases = cls()
+        for ex in sorted(extractions, key=lambda e: e.source):
+            aliases.add_joint(ex.metadata.symbols)
+            for c in ex.citations:
+                if c.target == "document" and len(c.parts) > 1:
+                    aliases.add_joint(c.parts)
+        return aliases
+
+
+def document_iri(ex: Extraction, aliases: Aliases) -> str:
+    if ex.metadata.symbols:
+        return ns.document_iri(aliases.resolve(ex.metadata.symbols[0]))
+    return ns.file_document_iri(ex.source)
+
+
+def citation_target_iri(target: str, key: str, aliases: Aliases) -> str | None:
+    if target == "document":
+        return ns.document_iri(aliases.resolve(key))
+    if target in ("resolution", "decision"):
+        organ, number = key.split("/", 1)
+        return ns.resolution_iri(organ, number)
+    if target == "communication":
+        return ns.communication_iri(key)
+    if target == "url":
+        return ns.external_iri(key)
+    if target == "rule":
+        return f"{ns.KGID}ihl/{ns.slug(key)}"
+    return f"{ns.KGID}{target}/{ns.slug(key)}"
+
+
+class GraphWriter:
+    """Collects the quads of one named graph; evidence nodes are shared by facts on the same span."""
+
+    def __init__(self, graph: str, doc: str):
+        self.g = NamedNode(graph)
+        self.graph = graph
+        self.doc = NamedNode(doc)
+        self.quads: set[Quad] = set()
+        self.evidence_nodes: set[str] = set()
+
+    def add(self, s, pred: NamedNode, o) -> None:
+        if isinstance(s, str):
+            s = NamedNode(s)
+        if isinstance(o, str):
+            o = NamedNode(o)
+        self.quads.add(Quad(s, pred, o, self.g))
+
+    def evidence(self, sp: Span, extractor: str, to_source) -> NamedNode:
+        iri = f"{self.graph}/ev/{sp.start}-{sp.end}"
+        ev = NamedNode(iri)
+        if iri not in self.evidence_nodes:
+            self.evidence_nodes.add(iri)
+            for cls in (p(ns.KG, "Evidence"), p(ns.OA, "TextPositionSelector"), p(ns.OA, "TextQuoteSelector")):
+                self.add(ev, A, cls)
+            self.add(ev, p(ns.KG, "inDocument"), self.doc)
+            self.add(ev, p(ns.OA, "start"), lit(sp.start, XSD_NNI))
+            self.add(ev, p(ns.OA, "end"), lit(sp.end, XSD_NNI))
+            self.add(ev, p(ns.OA, "exact"), lit(sp.text))
+            self.add(ev, p(ns.KG, "sourceStart"), lit(to_source(sp.start), XSD_NNI))
+            self.add(ev, p(ns.KG, "sourceEnd"), lit(to_source(max(sp.start, sp.end - 1)) + 1, XSD_NNI))
+        self.add(ev, p(ns.PROV, "wasGeneratedBy"), ns.extractor_iri(extractor))
+        return ev
+
+
+def entity_iri(kind: str, key: str) -> str:
+    if kind == "state":
+        return ns.state_iri(key)
+    if kind in ("body", "instrument"):
+        return key
+    if kind == "place":
+        return ns.place_iri(key)
+    if kind == "person":
+        return ns.person_iri(key)
+    return f"{ns.KGID}entity/{ns.slug(key)}"
+
+
+def map_extraction(ex: Extraction, aliases: Aliases) -> list[Quad]:
+    doc_iri = document_iri(ex, aliases)
+    w = GraphWriter(ns.graph_iri(ex.source), doc_iri)
+    doc, md, KG = w.doc, ex.metadata, ns.KG
+    to_source = ex.to_source
+
+    w.add(doc, A, p(KG, KIND_CLASS.get(md.kind, "Document")))
+    w.add(doc, p(KG, "sourceFile"), lit(ex.source))
+    w.add(doc, p(KG, "sha256"), lit(ex.sha256))
+    for s in md.symbols:
+        w.add(doc, p(KG, "symbol"), lit(s))
+    for field_name, pred in (("issued", p(ns.DCTERMS, "issued")), ("dated", p(KG, "dated")),
+                             ("received", p(KG, "dateReceived"))):
+        value = getattr(md, field_name)
+        if value:
+            w.add(doc, pred, lit(value, XSD_DATE))
+    if md.title:
+        w.add(doc, p(ns.DCTERMS, "title"), lit(md.title))
+    if md.language:
+        w.add(doc, p(KG, "originalLanguage"), lit(md.language))
+    if md.job_number:
+        w.add(doc, p(KG, "jobNumber"), lit(md.job_number))
+    for s in md.sessions:
+        w.add(doc, p(KG, "session"), lit(s))
+    for a in md.agenda_items:
+        w.add(doc, p(KG, "agendaItem"), lit(a))
+    for iso in md.author_states:
+        w.add(doc, p(KG, "authorState"), ns.state_iri(iso))
+    for body in md.addressees:
+        w.add(doc, p(KG, "addressee"), body)
+    for field_name, sp in md.evidence:
+        # Metadata evidence hangs on the document: kg:evidence of a kg:DocumentMetadata statement would be
+        # a reified triple per field; a span per field keeps it traceable at a fraction of the size.
+        ev = w.evidence(sp, "metadata", to_source)
+        w.add(doc, p(KG, "evidence"), ev)
+
+    # Mentions: one kg:Mention per document and entity, with every span as evidence.
+    for m in ex.mentions:
+        if m.kind == "redaction":
+            node = NamedNode(f"{w.graph}/redacted/{m.span.start}")
+            w.add(node, A, p(KG, "RedactedPerson"))
+            w.add(node, p(KG, "inDocument"), doc)
+            w.add(node, p(KG, "evidence"), w.evidence(m.span, m.extractor, to_source))
+            continue
+        target = entity_iri(m.kind, m.key)
+        mention = NamedNode(f"{w.graph}/mention/{ns.slug(m.kind + '-' + m.key, 120)}")
+        w.add(doc, p(KG, "mentions"), target)
+        w.add(mention, A, p(KG, "Mention"))
+        w.add(mention, p(KG, "inDocument"), doc)
+        w.add(mention, p(KG, "refersTo"), target)
+        w.add(mention, p(KG, "evidence"), w.evidence(m.span, m.extractor, to_source))
+        if m.kind == "place":
+            w.add(target, A, p(KG, "Place"))
+            w.add(target, p(ns.RDFS, "label"), lit(m.label))
+        elif m.kind not in ("state", "body", "instrument"):
+            w.add(target, p(ns.RDFS, "label"), lit(m.label))
+
+    for i, c in enumerate(ex.citations):
+        target = citation_target_iri(c.target, c.key, aliases)
+        if target is None or target == doc_iri:
+            continue
+        t = NamedNode(target)
+        w.add(doc, p(ns.CITO, c.characterization), t)
+        if c.characterization != "cites":
+            w.add(doc, p(ns.CITO, "cites"), t)
+        cit = NamedNode(f"{w.graph}/citation/{c.span.start}-{ns.slug(c.key, 60)}")
+        w.add(cit, A, p(ns.CITO, "Citation"))
+        w.add(cit, p(ns.CITO, "hasCitingEntity"), doc)
+        w.add(cit, p(ns.CITO, "hasCitedEntity"), t)
+        w.add(cit, p(ns.CITO, "hasCitationCharacterization"), p(ns.CITO, c.characterization))
+        w.add(cit, p(KG, "citedAs"), lit(c.label))
+        if c.footnote is not None:
+            w.add(cit, p(KG, "inFootnote"), lit(c.footnote, XSD_INT))
+        w.add(cit, p(KG, "evidence"), w.evidence(c.span, c.extractor, to_source))
+        _describe_target(w, t, c)
+
+    for pr in ex.provisions:
+        if pr.domestic:
+            law = ns.law_iri(pr.jurisdiction, pr.title)
+            w.add(law, A, p(KG, "DomesticLaw"))
+            w.add(law, p(ns.RDFS, "label"), lit(pr.title))
+            if pr.jurisdiction:
+                w.add(law, p(KG, "jurisdiction"), ns.state_iri(pr.jurisdiction))
+        else:
+            law = pr.instrument
+        target = law
+        if pr.article:
+            target = ns.provision_iri(law, pr.article)
+            w.add(target, A, p(KG, "Provision"))
+            w.add(target, p(ns.ELI, "is_part_of"), law)
+            w.add(target, p(KG, "articleNumber"), lit(pr.article))
+            w.add(target, p(ns.RDFS, "label"), lit(f"{pr.title}, Article {pr.article}"))
+        w.add(doc, p(KG, "invokes"), target)
+        mention = NamedNode(f"{w.graph}/mention/{ns.slug('law-' + target, 160)}")
+        w.add(mention, A, p(KG, "Mention"))
+        w.add(mention, p(KG, "inDocument"), doc)
+        w.add(mention, p(KG, "refersTo"), target)
+        w.add(mention, p(KG, "evidence"), w.evidence(pr.span, pr.extractor, to_source))
+
+    for i, ph in enumerate(ex.persons):
+        person = ns.person_iri(ph.name)
+        w.add(person, A, p(ns.FOAF, "Person"))
+        w.add(person, p(ns.FOAF, "name"), lit(ph.name))
+        w.add(doc, p(KG, "mentions"), person)
+        holding = NamedNode(f"{w.graph}/holding/{ph.span.start}")
+        w.add(holding, A, p(KG, "PostHolding"))
+        w.add(holding, p(KG, "person"), person)
+        w.add(holding, p(KG, "inDocument"), doc)
+        if ph.post:
+            w.add(holding, p(KG, "postTitle"), lit(ph.post))
+        w.add(holding, p(KG, "evidence"), w.evidence(ph.span, ph.extractor, to_source))
+        if ph.signatory:
+            w.add(doc, p(KG, "signatory"), person)
+            sig = NamedNode(f"{w.graph}/signature/{ph.span.start}")
+            w.add(sig, A, p(KG, "Signature"))
+            w.add(sig, p(KG, "person"), person)
+            w.add(sig, p(KG, "evidence"), w.evidence(ph.span, ph.extractor, to_source))
+
+    for i, inc in enumerate(ex.incidents, start=1):
+        node = NamedNode(f"{w.graph}/incident/{inc.span.start}")
+        w.add(node, A, p(KG, "IncidentReport"))
+        w.add(node, p(KG, "reportedBy"), doc)
+        w.add(node, p(KG, "incidentType"), lit(inc.type))
+        if inc.place:
+            w.add(node, p(ns.SEM, "hasPlace"), ns.place_iri(inc.place))
+            w.add(ns.place_iri(inc.place), p(ns.RDFS, "label"), lit(inc.place))
+        if inc.date:
+            w.add(node, p(KG, "date"), lit(inc.date))
+        for name, value in (("killed", inc.killed), ("injured", inc.injured), ("childrenKilled", inc.children_killed),
+                            ("hostages", inc.hostages), ("missing", inc.missing)):
+            if value is not None:
+                w.add(node, p(KG, name), lit(value, XSD_NNI))
+        if inc.attributed_to:
+            w.add(node, p(KG, "allegedPerpetrator"), ns.state_iri(inc.attributed_to))
+            w.add(doc, p(KG, "accuses"), ns.state_iri(inc.attributed_to))
+        for weapon in inc.weapons:
+            w.add(node, p(KG, "weapon"), lit(weapon))
+        w.add(node, p(KG, "evidence"), w.evidence(inc.span, inc.extractor, to_source))
+    return sorted(w.quads, key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
+
+
+def _describe_target(w: GraphWriter, t: NamedNode, c) -> None:
+    KG = ns.KG
+    if c.target == "document":
+        w.add(t, A, p(KG, "Document"))
+        for part in c.parts or (c.key,):
+            w.add(t, p(KG, "symbol"), lit(part))
+    elif c.target in ("resolution", "decision"):
+        organ, number = c.key.split("/", 1)
+        w.add(t, A, p(KG, "Resolution" if c.target == "resolution" else "Decision"))
+        w.add(t, p(ns.RDFS, "label"), lit(c.label))
+        w.add(t, p(KG, "resolutionNumber"), lit(number.replace("decision-", "")))
+        if organ in ORGAN_BODY:
+            w.add(t, p(KG, "adoptedBy"), f"{ns.KGID}body/{ORGAN_BODY[organ]}")
+        if organ == "security-council" and c.year:
+            w.add(t, p(KG, "symbol"), lit(f"S/RES/{number} ({c.year})"))
+    elif c.target == "communication":
+        w.add(t, A, p(KG, "Communication"))
+        w.add(t, p(KG, "reference"), lit(c.key))
+        parts = c.key.split()
+        if len(parts) >= 3 and parts[0].isalpha() and parts[0].isupper():
+            w.add(t, p(KG, "communicationType"), lit(parts[0]))
+            for code in parts[1:-1]:
+                if code != "OTH":
+                    w.add(t, p(KG, "concernsState"), ns.state_iri(code))
+    else:
+        w.add(t, p(ns.RDFS, "label"), lit(c.label))

@@ -1,0 +1,158 @@
+"""The plain data passed between stages: frozen dataclasses, serialisable to JSON for the cache."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from typing import Any, get_args, get_origin, get_type_hints
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A stretch of the document's normalised text: [start, end) and the quote."""
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A named entity found in the text, resolved to a vocabulary key where one exists.
+
+    kind: state | body | instrument | person | place | redaction | entity
+    key:  ISO 3166 alpha-3 for states, the vocabulary IRI for bodies and instruments,
+          the name as printed for persons, places and unrecognised entities.
+    """
+    kind: str
+    key: str
+    label: str
+    span: Span
+    extractor: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A reference from this document to another thing.
+
+    target: document | resolution | communication | case | rule | url | publication
+    key:    canonical key: a UN symbol ("A/77/686"), a resolution key ("security-council/822"),
+            a communication reference ("AL AZE 3/2024"), a URL, or the cited title.
+    parts:  for a joint symbol, all its parts (the first is the canonical one).
+    characterization: a CiTO property name: cites | repliesTo | disputes | citesAsEvidence
+    """
+    target: str
+    key: str
+    label: str
+    span: Span
+    characterization: str = "cites"
+    parts: tuple[str, ...] = ()
+    footnote: int | None = None
+    year: int | None = None
+    extractor: str = "citations"
+
+
+@dataclass(frozen=True)
+class Provision:
+    """A legal instrument or domestic law invoked, with the article where given."""
+    instrument: str          # vocabulary IRI of an international instrument, or "" for domestic law
+    title: str               # the instrument's title as resolved (prefLabel) or printed (domestic)
+    article: str | None
+    domestic: bool
+    jurisdiction: str | None  # ISO3 of a domestic law's state
+    span: Span
+    extractor: str = "law"
+
+
+@dataclass(frozen=True)
+class PostHolding:
+    """A person as the text names them, with the post they hold there."""
+    name: str
+    post: str | None
+    post_in: str | None       # ISO3 or body IRI the post belongs to
+    signatory: bool
+    span: Span
+    extractor: str = "persons"
+
+
+@dataclass(frozen=True)
+class Incident:
+    """An event as one document reports it: a claim of that document, never a fact of the graph."""
+    type: str
+    place: str | None
+    date: str | None          # YYYY, YYYY-MM, YYYY-MM-DD or start/end
+    killed: int | None
+    injured: int | None
+    children_killed: int | None
+    hostages: int | None
+    missing: int | None
+    attributed_to: str | None  # ISO3, as the document claims
+    weapons: tuple[str, ...]
+    span: Span                 # the quote
+    extractor: str = "incidents"
+
+
+@dataclass(frozen=True)
+class Metadata:
+    kind: str = "other"        # note_verbale | letter | state_report | joint_statement | identical_letters | ... | other
+    symbols: tuple[str, ...] = ()
+    title: str | None = None
+    issued: str | None = None
+    dated: str | None = None
+    received: str | None = None
+    language: str | None = None
+    job_number: str | None = None
+    sessions: tuple[str, ...] = ()
+    agenda_items: tuple[str, ...] = ()
+    author_states: tuple[str, ...] = ()
+    addressees: tuple[str, ...] = ()     # body IRIs
+    evidence: tuple[tuple[str, Span], ...] = ()   # (field, span) behind each metadata value
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything extracted from one document."""
+    source: str
+    sha256: str
+    text_length: int
+    metadata: Metadata
+    mentions: tuple[Mention, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    provisions: tuple[Provision, ...] = ()
+    persons: tuple[PostHolding, ...] = ()
+    incidents: tuple[Incident, ...] = ()
+    source_offsets: tuple[tuple[int, int, int], ...] = field(default=(), repr=False)
+
+    def to_source(self, offset: int) -> int:
+        """Offset in the normalised text -> offset in the source text (see ingest.SourceText)."""
+        import bisect
+        segs = self.source_offsets
+        if not segs:
+            return offset
+        i = bisect.bisect_right(segs, (offset, float("inf"), 0)) - 1
+        if i < 0:
+            return segs[0][1]
+        t0, s0, n = segs[i]
+        return s0 + min(offset - t0, max(n - 1, 0)) if offset - t0 < n else s0 + n
+
+
+def to_json(obj: Any) -> Any:
+    if is_dataclass(obj):
+        return asdict(obj)
+    raise TypeError(type(obj))
+
+
+def from_json(cls: type, data: Any) -> Any:
+    """Rebuild a dataclass tree written by dataclasses.asdict (tuples come back as tuples)."""
+    if is_dataclass(cls):
+        hints = get_type_hints(cls)
+        return cls(**{f.name: from_json(hints[f.name], data[f.name]) for f in fields(cls) if f.name in data})
+    origin = get_origin(cls)
+    if origin is tuple:
+        args = get_args(cls)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(from_json(args[0], x) for x in data)
+        return tuple(from_json(a, x) for a, x in zip(args, data))
+    if origin is not None and type(None) in get_args(cls):   # Optional[X]
+        if data is None:
+            return None
+        inner = [a for a in get_args(cls) if a is not type(None)][0]
+        return from_json(inner, data)
+    return data
