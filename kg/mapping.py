@@ -34,7 +34,7 @@ def lit(value, datatype: NamedNode | None = None) -> Literal:
     # Strip characters N-Triples and XML cannot carry (C0 controls but tab/newline), so any parser reads it.
     if isinstance(value, str):
         value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", value)
-    return Literal(value, datatype=datatype) if datatype else Literal(value)
+    return Literal(str(value), datatype=datatype) if datatype else Literal(value)
 
 
 @dataclass

@@ -15,6 +15,8 @@ KIND_OF_CLASS = {
 }
 
 # Each query yields (?src, ?v) pairs, one field of the summary, read from the document's own graph.
+SC = ns.KGID + "body/security-council"
+BODIES = ns.KGID + "scheme/bodies"
 FIELD_QUERIES = {
     "kind": "?doc a ?cls . BIND(STRAFTER(STR(?cls), STR(kg:)) AS ?v)",
     "symbols": "?doc kg:symbol ?v",
@@ -26,13 +28,13 @@ FIELD_QUERIES = {
     "signatories": "?doc kg:signatory ?p . ?p foaf:name ?v",
     "cited_symbols": "?doc cito:cites ?t . ?t a kg:Document ; kg:symbol ?v . FILTER(?t != ?doc)",
     "communication_refs": "?doc cito:cites ?t . ?t a kg:Communication ; kg:reference ?v",
-    "sc_resolutions": "?doc cito:cites ?t . ?t a kg:Resolution ; kg:adoptedBy kgid:body/security-council ; kg:resolutionNumber ?v",
+    "sc_resolutions": "?doc cito:cites ?t . ?t a kg:Resolution ; kg:adoptedBy <" + SC + "> ; kg:resolutionNumber ?v",
     "other_resolutions": "?doc cito:cites ?t . { ?t a kg:Resolution } UNION { ?t a kg:Decision } "
-                         "?t rdfs:label ?v . FILTER NOT EXISTS { ?t kg:adoptedBy kgid:body/security-council }",
+                         "?t rdfs:label ?v . FILTER NOT EXISTS { ?t kg:adoptedBy <" + SC + "> }",
     "legal_instruments": "?doc kg:mentions ?i . GRAPH kgg:vocab { ?i a kg:LegalInstrument ; skos:prefLabel ?v }",
     "domestic_law": "?doc kg:invokes ?t . { ?t a kg:DomesticLaw } UNION { ?t eli:is_part_of ?law . ?law a kg:DomesticLaw } ?t rdfs:label ?v",
     "states": "?doc kg:mentions ?s . GRAPH kgg:vocab { ?s a kg:State ; skos:notation ?v FILTER(DATATYPE(?v) = kg:ISO3166Alpha3) }",
-    "bodies": "?doc kg:mentions ?b . GRAPH kgg:vocab { ?b skos:inScheme kgid:scheme/bodies ; skos:prefLabel ?v }",
+    "bodies": "?doc kg:mentions ?b . GRAPH kgg:vocab { ?b skos:inScheme <" + BODIES + "> ; skos:prefLabel ?v }",
     "persons": "?doc kg:mentions ?p . ?p a foaf:Person ; foaf:name ?v",
     "places": "?doc kg:mentions ?p . ?p a kg:Place ; rdfs:label ?v",
 }

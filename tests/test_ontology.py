@@ -16,12 +16,13 @@ import pyoxigraph
 import pytest
 from pyshacl import validate
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH
 
 ROOT = Path(__file__).resolve().parents[1]
 KG_TTL = ROOT / "ontologies" / "kg.ttl"
 SHAPES_TTL = ROOT / "ontologies" / "shapes.ttl"
 DATA_MODEL = ROOT / "docs" / "data-model.md"
+VOCABULARIES = sorted((ROOT / "ontologies" / "vocab").glob("*.ttl"))
 
 KG = Namespace("https://w3id.org/kg-un/ontology#")
 KGID = Namespace("https://w3id.org/kg-un/id/")
@@ -37,6 +38,9 @@ FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 SCHEMA = Namespace("http://schema.org/")
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib.*")
 
 KG_TERM = re.compile(r"(?<![\w-])kg:([A-Za-z_]\w*)")
 DECLARATION_TYPES = {
@@ -162,6 +166,12 @@ def test_required_property_is_defined(ontology: Graph, name: str) -> None:
     assert types & {OWL.ObjectProperty, OWL.DatatypeProperty}
 
 
+@pytest.mark.parametrize("source", VOCABULARIES, ids=lambda p: p.name)
+def test_every_kg_term_in_the_vocabularies_is_defined(ontology: Graph, source: Path) -> None:
+    for name in sorted(_terms_used_in(source)):
+        _assert_defined(ontology, name)
+
+
 def test_every_kg_term_in_the_ontology_is_documented(ontology: Graph) -> None:
     defined = {s for s in ontology.subjects() if isinstance(s, URIRef) and s.startswith(str(KG))}
     for term in defined:
@@ -223,8 +233,8 @@ EXTERNAL_TERMS_USED_BY_THE_DATA = [
 
 
 def _external(term: URIRef) -> bool:
-    builtin = (str(KG), str(XSD), str(RDF), str(RDFS), str(OWL), "https://undocs.org/")
-    return not term.startswith(builtin)
+    builtin = (str(KG), XSD_NS, str(RDF), str(RDFS), str(OWL), "https://undocs.org/")
+    return not str(term).startswith(builtin)
 
 
 def test_external_terms_are_declared_not_redefined(ontology: Graph) -> None:
@@ -279,10 +289,14 @@ BUILD = r"""
 @prefix person:  <https://w3id.org/kg-un/id/person/> .
 @prefix place:   <https://w3id.org/kg-un/id/place/> .
 @prefix extr:    <https://w3id.org/kg-un/id/extractor/> .
-@prefix undoc:   <https://undocs.org/> .
-@prefix d4:      <https://w3id.org/kg-un/graph/004-ffed4b976815c69f/> .
+@prefix d4m:     <https://w3id.org/kg-un/graph/004-ffed4b976815c69f/mention/> .
+@prefix d4c:     <https://w3id.org/kg-un/graph/004-ffed4b976815c69f/citation/> .
+@prefix d4i:     <https://w3id.org/kg-un/graph/004-ffed4b976815c69f/incident/> .
+@prefix d4h:     <https://w3id.org/kg-un/graph/004-ffed4b976815c69f/holding/> .
+@prefix d4s:     <https://w3id.org/kg-un/graph/004-ffed4b976815c69f/signature/> .
+@prefix d4r:     <https://w3id.org/kg-un/graph/004-ffed4b976815c69f/redacted/> .
 @prefix ev4:     <https://w3id.org/kg-un/graph/004-ffed4b976815c69f/ev/> .
-@prefix d3:      <https://w3id.org/kg-un/graph/003-5f0808684c00eb6a/> .
+@prefix d3i:     <https://w3id.org/kg-un/graph/003-5f0808684c00eb6a/incident/> .
 @prefix ev3:     <https://w3id.org/kg-un/graph/003-5f0808684c00eb6a/ev/> .
 @prefix cito:    <http://purl.org/spar/cito/> .
 @prefix oa:      <http://www.w3.org/ns/oa#> .
@@ -324,7 +338,7 @@ kgg:vocab {
 }
 
 kgg:004-ffed4b976815c69f {
-    undoc:A/75/875 a kg:Letter ;
+    <https://undocs.org/A/75/875> a kg:Letter ;
         kg:symbol "A/75/875" , "S/2021/433" ;
         dcterms:title "Letter dated 5 May 2021 from the Permanent Representative of Azerbaijan to the United Nations addressed to the Secretary-General" ;
         dcterms:issued "2021-05-14"^^xsd:date ;
@@ -338,46 +352,46 @@ kgg:004-ffed4b976815c69f {
         kg:sourceFile "004_ffed4b976815c69f.txt" ;
         kg:sha256 "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" ;
         kg:mentions state:ARM , place:bashlibel ;
-        cito:cites undoc:A/77/686 ;
-        cito:repliesTo undoc:A/75/800 ;
+        cito:cites <https://undocs.org/A/77/686> ;
+        cito:repliesTo <https://undocs.org/A/75/800> ;
         kg:invokes iccpr:6 ;
         kg:accuses state:ARM .
 
-    ev4:120-145 a kg:Evidence , oa:TextPositionSelector , oa:TextQuoteSelector ;
-        kg:inDocument undoc:A/75/875 ;
-        oa:start 120 ; oa:end 145 ;
-        kg:sourceStart 131 ; kg:sourceEnd 156 ;
+    ev4:120-148 a kg:Evidence , oa:TextPositionSelector , oa:TextQuoteSelector ;
+        kg:inDocument <https://undocs.org/A/75/875> ;
+        oa:start 120 ; oa:end 148 ;
+        kg:sourceStart 131 ; kg:sourceEnd 159 ;
         oa:exact "the Permanent Representative" ;
         prov:wasGeneratedBy extr:actors .
     ev4:300-307 a kg:Evidence , oa:TextPositionSelector , oa:TextQuoteSelector ;
-        kg:inDocument undoc:A/75/875 ; oa:start 300 ; oa:end 307 ;
+        kg:inDocument <https://undocs.org/A/75/875> ; oa:start 300 ; oa:end 307 ;
         oa:exact "Armenia" ; prov:wasGeneratedBy extr:actors .
     ev4:410-419 a kg:Evidence , oa:TextPositionSelector , oa:TextQuoteSelector ;
-        kg:inDocument undoc:A/75/875 ; oa:start 410 ; oa:end 419 ;
+        kg:inDocument <https://undocs.org/A/75/875> ; oa:start 410 ; oa:end 419 ;
         oa:exact "A/77/686," ; prov:wasGeneratedBy extr:citations .
-    ev4:500-620 a kg:Evidence , oa:TextPositionSelector , oa:TextQuoteSelector ;
-        kg:inDocument undoc:A/75/875 ; oa:start 500 ; oa:end 620 ;
+    ev4:500-614 a kg:Evidence , oa:TextPositionSelector , oa:TextQuoteSelector ;
+        kg:inDocument <https://undocs.org/A/75/875> ; oa:start 500 ; oa:end 614 ;
         oa:exact "On 18 April 1993, Armenian armed forces attacked the village of Bashlibel, killing 12 civilians, including a child" ;
         prov:wasGeneratedBy extr:incidents .
-    ev4:900-930 a kg:Evidence , oa:TextPositionSelector , oa:TextQuoteSelector ;
-        kg:inDocument undoc:A/75/875 ; oa:start 900 ; oa:end 930 ;
+    ev4:900-922 a kg:Evidence , oa:TextPositionSelector , oa:TextQuoteSelector ;
+        kg:inDocument <https://undocs.org/A/75/875> ; oa:start 900 ; oa:end 922 ;
         oa:exact "(Signed) Yashar Aliyev" ; prov:wasGeneratedBy extr:actors .
     ev4:950-954 a kg:Evidence , oa:TextPositionSelector , oa:TextQuoteSelector ;
-        kg:inDocument undoc:A/75/875 ; oa:start 950 ; oa:end 954 ;
+        kg:inDocument <https://undocs.org/A/75/875> ; oa:start 950 ; oa:end 954 ;
         oa:exact "████" ; prov:wasGeneratedBy extr:actors .
 
-    d4:mention/arm a kg:Mention ;
-        kg:inDocument undoc:A/75/875 ; kg:refersTo state:ARM ; kg:evidence ev4:300-307 .
+    d4m:arm a kg:Mention ;
+        kg:inDocument <https://undocs.org/A/75/875> ; kg:refersTo state:ARM ; kg:evidence ev4:300-307 .
 
-    d4:citation/1 a cito:Citation ;
-        cito:hasCitingEntity undoc:A/75/875 ;
-        cito:hasCitedEntity undoc:A/77/686 ;
+    d4c:1 a cito:Citation ;
+        cito:hasCitingEntity <https://undocs.org/A/75/875> ;
+        cito:hasCitedEntity <https://undocs.org/A/77/686> ;
         cito:hasCitationCharacterization cito:cites ;
         kg:citedAs "A/77/686" ; kg:inFootnote "3" ;
         kg:evidence ev4:410-419 .
 
-    d4:incident/1 a kg:IncidentReport ;
-        kg:reportedBy undoc:A/75/875 ;
+    d4i:1 a kg:IncidentReport ;
+        kg:reportedBy <https://undocs.org/A/75/875> ;
         kg:incidentType "massacre" ;
         sem:hasPlace place:bashlibel ;
         kg:date "1993-04-18" ;
@@ -385,16 +399,16 @@ kgg:004-ffed4b976815c69f {
         kg:killed 12 ; kg:childrenKilled 1 ;
         kg:allegedPerpetrator state:ARM ;
         kg:victimState state:AZE ;
-        kg:evidence ev4:500-620 .
+        kg:evidence ev4:500-614 .
 
     place:bashlibel a kg:Place ; rdfs:label "Bashlibel" ; kg:inState state:AZE .
 
     person:yashar-aliyev a foaf:Person ; foaf:name "Yashar Aliyev" .
-    d4:holding/1 a kg:PostHolding ; kg:person person:yashar-aliyev ;
-        kg:postTitle "Permanent Representative" ; org:postIn state:AZE ; kg:evidence ev4:120-145 .
-    d4:signature/1 a kg:Signature ; kg:person person:yashar-aliyev ;
-        kg:postTitle "Permanent Representative" ; kg:evidence ev4:900-930 .
-    d4:redacted/1 a kg:RedactedPerson ; kg:evidence ev4:950-954 .
+    d4h:1 a kg:PostHolding ; kg:person person:yashar-aliyev ;
+        kg:postTitle "Permanent Representative" ; org:postIn state:AZE ; kg:evidence ev4:120-148 .
+    d4s:1 a kg:Signature ; kg:person person:yashar-aliyev ;
+        kg:postTitle "Permanent Representative" ; kg:evidence ev4:900-922 .
+    d4r:1 a kg:RedactedPerson ; kg:evidence ev4:950-954 .
 
     iccpr:6 a kg:Provision , eli:LegalResourceSubdivision ;
         eli:is_part_of inst:iccpr ; kg:articleNumber "6" ;
@@ -402,18 +416,18 @@ kgg:004-ffed4b976815c69f {
 }
 
 kgg:003-5f0808684c00eb6a {
-    undoc:A/77/686 a kg:Letter ;
+    <https://undocs.org/A/77/686> a kg:Letter ;
         kg:symbol "A/77/686" , "S/2023/22" ;
         dcterms:issued "2023-01-12"^^xsd:date ;
         kg:authorState state:AZE ;
         kg:sourceFile "003_5f0808684c00eb6a.txt" ;
         kg:sha256 "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752" .
     ev3:40-90 a kg:Evidence , oa:TextPositionSelector , oa:TextQuoteSelector ;
-        kg:inDocument undoc:A/77/686 ; oa:start 40 ; oa:end 90 ;
+        kg:inDocument <https://undocs.org/A/77/686> ; oa:start 40 ; oa:end 90 ;
         oa:exact "the massacre of the civilians of Bashlibel in 1993" ;
         prov:wasGeneratedBy extr:incidents .
-    d3:incident/1 a kg:IncidentReport ;
-        kg:reportedBy undoc:A/77/686 ;
+    d3i:1 a kg:IncidentReport ;
+        kg:reportedBy <https://undocs.org/A/77/686> ;
         kg:incidentType "massacre" ;
         sem:hasPlace place:bashlibel ;
         kg:date "1993" ;
@@ -423,7 +437,7 @@ kgg:003-5f0808684c00eb6a {
 }
 
 kgg:links {
-    d4:incident/1 kg:sameEventAs d3:incident/1 .
+    d4i:1 kg:sameEventAs d3i:1 .
 }
 """
 
@@ -457,6 +471,17 @@ def test_build_is_valid_rdf_for_pyoxigraph() -> None:
     assert len(store) == len(_build())
 
 
+def test_build_spans_are_half_open_offsets() -> None:
+    """In the sample build, as in a real one, oa:exact is the text from oa:start up to oa:end."""
+    ds = _build()
+    ds.default_union = True
+    spans = list(ds.subjects(RDF.type, KG.Evidence))
+    assert len(spans) == 7
+    for span in spans:
+        start, end = ds.value(span, OA.start).toPython(), ds.value(span, OA.end).toPython()
+        assert len(str(ds.value(span, OA.exact))) == end - start, span
+
+
 def test_conforming_build_passes(ontology: Graph, shapes: Graph) -> None:
     assert _violations(_build(), ontology, shapes) == set()
 
@@ -477,7 +502,7 @@ def _drop_evidence_of_mention(ds: Dataset) -> None:
 
 
 def _start_after_end(ds: Dataset) -> None:
-    _doc(ds).set((EV4["120-145"], OA.start, Literal(150)))
+    _doc(ds).set((EV4["120-148"], OA.start, Literal(150)))
 
 
 def _negative_killed(ds: Dataset) -> None:
@@ -490,7 +515,7 @@ def _citation_without_characterization(ds: Dataset) -> None:
 
 BREAKAGES = [
     (_drop_evidence_of_mention, D4["mention/arm"], KG.evidence),
-    (_start_after_end, EV4["120-145"], OA.start),
+    (_start_after_end, EV4["120-148"], OA.start),
     (_negative_killed, D4["incident/1"], KG.killed),
     (_citation_without_characterization, D4["citation/1"], CITO.hasCitationCharacterization),
 ]
@@ -544,6 +569,13 @@ def test_evidence_without_extractor_or_quote(ontology: Graph, shapes: Graph) -> 
     }
 
 
-def test_unused_bnode_free_shapes(shapes: Graph) -> None:
+def test_node_shapes_are_named(shapes: Graph) -> None:
     """Node shapes are named, so that a report says which rule failed."""
     assert not [s for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, BNode)]
+
+
+@pytest.mark.parametrize("path", VOCABULARIES, ids=lambda p: p.name)
+def test_vocabulary_conforms(ontology: Graph, shapes: Graph, path: Path) -> None:
+    vocab = Graph().parse(path, format="turtle")
+    conforms, _, text = validate(vocab, shacl_graph=shapes, ont_graph=ontology, inference="none")
+    assert conforms, text

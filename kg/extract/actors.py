@@ -94,7 +94,8 @@ def _trim_name(name: str) -> str:
     return " ".join(words)
 
 
-def persons(text: str) -> list[PostHolding]:
+def persons(text: str, terms: list[Mention] = ()) -> list[PostHolding]:
+    """Persons by name with their post; a 'name' inside a body's or instrument's name is not a person."""
     out: list[PostHolding] = []
     for m in SIGNED.finditer(text):
         # The name stops where the post begins ('Yashar Aliyev Ambassador Permanent Representative').
@@ -118,7 +119,10 @@ def persons(text: str) -> list[PostHolding]:
             out.append(PostHolding(name, m.group("post") if m.group("post")[0].isupper() else m.group("post"),
                                    None, False, span(text, st, st + len(name))))
     seen, unique = set(), []
+    taken = [(t.span.start, t.span.end) for t in terms]
     for p in sorted(out, key=lambda p: (p.span.start, not p.signatory)):
+        if any(a < p.span.end and p.span.start < b for a, b in taken):
+            continue
         if (p.name, p.span.start) not in seen:
             seen.add((p.name, p.span.start))
             unique.append(p)

@@ -71,15 +71,24 @@ def pipeline(vocab_dir: str | None = None) -> Language:
     return nlp
 
 
+LANGUAGES = {"Arabic", "Chinese", "English", "French", "Russian", "Spanish"}
+LANGUAGE_CONTEXT = re.compile(r"\b(?:Arabic|Chinese|English|French|Russian|Spanish|language|languages|Original|"
+                              r"only|translation|translated|version|text)\b")
+
+
 def vocabulary_mentions(doc: Doc, nlp: Language) -> list[Mention]:
     matcher: VocabMatcher = nlp.get_pipe("kg_vocab_matcher")
     out = []
+    text = doc.text
     for key in ("kg_states", "kg_terms"):
         for sp in doc.spans[key]:
             term = matcher.terms[sp.kb_id_]
-            text = doc.text
             start, end = sp.start_char, sp.end_char
-            # A demonym like "Hungarian" inside a longer capitalised name is still a state reference.
+            if sp.text in LANGUAGES:
+                # 'Original: French', 'English and French only': a language, not a state.
+                around = text[max(0, start - 25):start] + " " + text[end:end + 25]
+                if LANGUAGE_CONTEXT.search(around):
+                    continue
             out.append(Mention(term.scheme, term.code if term.scheme == "state" else term.iri, term.label,
                                span(text, start, end), "vocabulary"))
     return out

@@ -1,8 +1,159 @@
-"""Incidents as each document reports them: place, date, figures, the party it holds responsible."""
+"""Incidents as each document reports them: place, date, figures, the party it holds responsible.
+
+An incident is recorded when the text gives a victim figure together with a place and a date near it;
+it is the claim of the reporting document (its quote is kept), never a fact of the graph.
+"""
 from __future__ import annotations
 
+import re
+
+from kg.extract.text import DAY_MONTH_YEAR, MONTH_DAY_YEAR, MONTH_RE, MONTHS, iso_date, sentence_bounds, span
 from kg.models import Incident, Mention
+
+_N = r"\d{1,3}(?:,\d{3})+|\d+"
+_VICTIMS = r"(?:[a-z-]+,?\s+){0,3}?"
+KILL_VERB = r"(?:killed|murdered|massacred|executed|shot dead|lost their lives|died|dead|slaughtered)"
+INJURE_VERB = r"(?:injured|wounded|maimed)"
+# '12 civilians, including 1 child and 1 teenager, were killed'; '613 people, including 63 children, ... murdered'
+KILLED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\((?P<inc1>[^)]{{0,80}})\)\s*)?"
+                    rf"(?:,?\s*including\s+(?P<inc2>[^.;:]{{0,90}}?),?\s*)?(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?"
+                    rf"(?:\w+ly\s+)?{KILL_VERB}\b")
+KILLING = re.compile(rf"\b(?:killing|killed|murdering|claiming the lives of)\s+(?:at least\s+|over\s+|more than\s+)?(?P<n>{_N})\b"
+                     rf"(?:\s+{_VICTIMS})?(?:\s*\(including\s+(?P<inc1>[^)]{{0,60}})\))?")
+INJURED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\([^)]{{0,80}}\)\s*)?(?:were\s+|was\s+|have\s+been\s+)?{INJURE_VERB}\b")
+INJURING = re.compile(rf"\b(?:injuring|wounding)\s+(?:at least\s+|over\s+|more than\s+)?(?P<n>{_N})\b")
+HOSTAGES = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:were\s+)?(?:captured and )?(?:taken hostage|held hostage|abducted)")
+MISSING = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:remain(?:s|ed)?\s+|went\s+|are\s+|were\s+)?missing")
+CHILDREN = re.compile(rf"(?P<n>{_N})\s+(?:children|child|minors)\b")
+TYPES = [("massacre", r"massacre|genocide|mass killing|carnage"), ("missile attack", r"missile|rocket"),
+         ("shelling", r"shell(?:ing|ed)|artillery"), ("airstrike", r"air ?strike|aerial bombardment|bombing|bombard"),
+         ("drone attack", r"drone|UAV"), ("mine explosion", r"landmine|mine explosion|explosive device"),
+         ("attack", r"attack")]
+WEAPONS = re.compile(r"\b(ballistic missiles?|missiles?|rockets?|cluster munitions?|artillery|machine guns?|drones?|"
+                     r"landmines?|mines|mortars?|tanks?|grenades?|white phosphorus|air ?strikes?)\b", re.I)
+AGENT_AFTER = re.compile(r"^[’'s]*\s*(?:armed\s+forces|forces|troops|servicemen|soldiers|military|army|aggression|"
+                         r"occupation|occupying|armed\s+groups|invaders|invading)", re.I)
+AGENT_BEFORE = re.compile(r"(?:armed\s+forces|forces|troops|servicemen|army|military)\s+of\s+(?:the\s+)?(?:Republic\s+of\s+)?$|"
+                          r"\b(?:by|of)\s+(?:the\s+)?$", re.I)
+AGGREGATE = re.compile(r"\b(?:in total|a total of|in all|altogether|overall|since the beginning|to date)\b", re.I)
+PARTIAL_DATE = re.compile(rf"\b({MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH_RE})\b")
+DAY_RANGE = re.compile(rf"\b(\d{{1,2}})\s*(?:to|and|-|–)\s*(\d{{1,2}})\s+({MONTH_RE})\s+(\d{{4}})")
+MONTH_YEAR = re.compile(rf"\b({MONTH_RE})\s+(\d{{4}})\b")
+
+
+def _int(s: str | None) -> int | None:
+    return int(s.replace(",", "")) if s else None
+
+
+def _dates(text: str, a: int, b: int) -> list[str]:
+    """Every day the window names: full dates, day ranges, and 'October 27, 28' borrowing a later year."""
+    chunk = text[a:b]
+    days: list[str] = []
+    for m in DAY_RANGE.finditer(chunk):
+        for d in (m.group(1), m.group(2)):
+            iso = iso_date(d, m.group(3), m.group(4))
+            if iso:
+                days.append(iso)
+    full = [(m.start(), iso_date(m.group(1), m.group(2), m.group(3))) for m in DAY_MONTH_YEAR.finditer(chunk)]
+    full += [(m.start(), iso_date(m.group(2), m.group(1), m.group(3))) for m in MONTH_DAY_YEAR.finditer(chunk)]
+    full = [(p, d) for p, d in full if d]
+    days += [d for _, d in full]
+    if full:
+        for m in PARTIAL_DATE.finditer(chunk):
+            month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+            later = [d for p, d in full if p >= m.start()]
+            if later:
+                iso = iso_date(day, month, later[0][:4])
+                if iso:
+                    days.append(iso)
+            # 'October 27, 28 and November 7, 2020': a bare day after a month-day pair
+            tail = re.match(r"(?:,\s*(\d{1,2})(?!\d))+", chunk[m.end():])
+            if tail and later and m.group(1):
+                for d in re.findall(r"\d{1,2}", tail.group(0)):
+                    iso = iso_date(d, month, later[0][:4])
+                    if iso:
+                        days.append(iso)
+    if not days:
+        months = [f"{m.group(2)}-{MONTHS[m.group(1).lower()]:02d}" for m in MONTH_YEAR.finditer(chunk)]
+        return sorted(set(months))
+    return sorted(set(days))
+
+
+def _window(text: str, at: int, sentences: int = 3) -> list[tuple[int, int]]:
+    """The sentence holding `at`, then up to `sentences` sentences before it, nearest first."""
+    out = [sentence_bounds(text, at)]
+    while len(out) <= sentences and out[-1][0] > 0:
+        s, _ = sentence_bounds(text, max(0, out[-1][0] - 2))
+        if s >= out[-1][0]:
+            break
+        out.append((s, out[-1][0]))
+    return out
+
+
+def _perpetrator(text: str, states: list[Mention], a: int, b: int, figure_at: int) -> str | None:
+    best = None
+    for m in states:
+        if not (a <= m.span.start < b):
+            continue
+        after = text[m.span.end:m.span.end + 30]
+        before = text[max(0, m.span.start - 45):m.span.start]
+        if AGENT_AFTER.match(after) or AGENT_BEFORE.search(before):
+            dist = abs(figure_at - m.span.start)
+            if best is None or dist < best[0]:
+                best = (dist, m.key)
+    return best[1] if best else None
 
 
 def extract_incidents(text: str, states: list[Mention], places: list[Mention], authors) -> list[Incident]:
-    return []
+    figures = []
+    for rx in (KILLED, KILLING):
+        for m in rx.finditer(text):
+            if re.fullmatch(r"(1[89]|20)\d\d", m.group("n")):
+                continue   # a year, not a figure
+            figures.append(m)
+    figures.sort(key=lambda m: m.start())
+    out: list[Incident] = []
+    seen_sentences = set()
+    for m in figures:
+        s0, e0 = sentence_bounds(text, m.start())
+        if (s0, e0) in seen_sentences:
+            continue
+        seen_sentences.add((s0, e0))
+        window = _window(text, m.start())
+        place = date = perp = None
+        sentence_places = list(dict.fromkeys(p.key for p in places if s0 <= p.span.start < e0))
+        if len(sentence_places) > 2 or AGGREGATE.search(text, s0, e0):
+            continue   # an aggregate over many places or a total, not one incident
+        aggregate = False
+        for a, b in window:
+            if place is None:
+                near = [p for p in places if a <= p.span.start < b]
+                if len({p.key for p in near}) > 2 and (a, b) != (s0, e0):
+                    aggregate = True   # the place comes from a sentence listing many places
+                    break
+                if near:
+                    place = min(near, key=lambda p: abs(p.span.start - m.start())).key
+            if date is None:
+                days = _dates(text, a, b)
+                if days:
+                    date = days[0] if len(days) == 1 else f"{days[0]}/{days[-1]}"
+            if perp is None:
+                perp = _perpetrator(text, states, a, b, m.start())
+        if aggregate or not (place and date):
+            continue
+        inc = (m.groupdict().get("inc1") or "") + " " + (m.groupdict().get("inc2") or "")
+        ch = CHILDREN.search(inc)
+        clause_end = e0
+        injured = next((_int(x.group("n")) for rx in (INJURED, INJURING) for x in rx.finditer(text, m.start(), e0)), None)
+        hostages = next((_int(x.group("n")) for x in HOSTAGES.finditer(text, s0, e0)), None)
+        missing = next((_int(x.group("n")) for x in MISSING.finditer(text, s0, e0)), None)
+        context = text[window[-1][0]:e0].lower()
+        itype = next((name for name, rx in TYPES if re.search(rx, context)), "incident")
+        weapons = tuple(dict.fromkeys(w.group(0).lower() for w in WEAPONS.finditer(text, window[-1][0], e0)))
+        # The quote: from the figure to the end of the last figure clause in the sentence.
+        last = max([m.end()] + [x.end() for rx in (INJURED, INJURING, HOSTAGES) for x in rx.finditer(text, m.start(), clause_end)])
+        close = text.find(")", last, last + 40) if "(" in text[last:last + 40] else -1
+        quote_end = close + 1 if close > 0 else last
+        out.append(Incident(itype, place, date, _int(m.group("n")), injured, _int(ch.group("n")) if ch else None,
+                            hostages, missing, perp, weapons, span(text, m.start(), quote_end)))
+    return out

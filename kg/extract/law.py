@@ -54,6 +54,21 @@ def extract_provisions(text: str, terms: list[Mention], states: list[Mention]) -
         elif a:
             arts = _articles(a.group("arts"))
             en = m.end() + a.end()
+        title = title.rstrip(",;: ").replace(",”", "”").replace(',"', '"')
         for art in arts or [None]:
             out.append(Provision("", title, art, True, jurisdiction, span(text, st, en)))
+    return _complete_short_titles(out)
+
+
+def _complete_short_titles(provisions: list[Provision]) -> list[Provision]:
+    """'the Criminal Code' after 'the Criminal Code of the Republic of X' in the same text is that code."""
+    full = sorted({p.title for p in provisions if p.domestic}, key=len, reverse=True)
+    out = []
+    for p in provisions:
+        if p.domestic:
+            longer = next((t for t in full if t.startswith(p.title + " of ")), None)
+            if longer:
+                juris = next((q.jurisdiction for q in provisions if q.title == longer and q.jurisdiction), p.jurisdiction)
+                p = Provision(p.instrument, longer, p.article, True, juris, p.span, p.extractor)
+        out.append(p)
     return out

@@ -94,7 +94,12 @@ def extract_metadata(text: str) -> dict:
 
 
 def _kind_and_title(text: str) -> tuple[str, Span | None]:
-    """The kind from the first title line that is not an 'Annex to ...' line; formulas as fallback."""
+    """The kind from the first title line that is not an 'Annex to ...' line; formulas as fallback.
+
+    Letters, notes and statements are looked for first: a masthead's agenda-item titles
+    ('Report of the United Nations High Commissioner for Refugees ...') are not the document's title.
+    """
+    titles = []
     for m in TITLE.finditer(text, 0, min(len(text), 8000)):
         line_start = text.rfind("\n", 0, m.start()) + 1
         if re.match(r"\s*Annex", text[line_start:m.start()], re.I):
@@ -105,7 +110,10 @@ def _kind_and_title(text: str) -> tuple[str, Span | None]:
             continue
         if kind_word == "report" and not re.match(r"\s+(?:of|on|submitted)", rest):
             continue
-        kind = KINDS[kind_word]
+        titles.append((kind_word in ("report", "communication"), m.start(), m))
+    if titles:
+        _, _, m = min(titles)
+        kind = KINDS[m.group("kind").lower()]
         if kind == "report" and STATE_REPORT.search(text, 0, 6000):
             kind = "state_report"
         # A title runs on to the next blank line (PDF titles wrap over several lines).

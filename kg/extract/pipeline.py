@@ -65,7 +65,7 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
         addressees=tuple(k for k, _ in to), evidence=tuple(evidence))
 
     found_places = places.extract_places(text, states)
-    people = actors.persons(text)
+    people = actors.persons(text, terms)
     return Extraction(
         source=source_name, sha256=sha256, text_length=len(text), metadata=md,
         mentions=tuple(sorted([*mentions, *entities.redactions(text), *found_places],

@@ -86,7 +86,9 @@ def footnotes(text: str) -> list[Footnote]:
     return notes
 
 
-_SENT_END = re.compile(r"(?<=[.!?;])[\"”’)]*\s+(?=[A-Z“\"(])|\n\s*\n")
+# A sentence ends at . ! ? ; before a capital, or at a blank line unless the line before it runs on
+# into a lower-case word (a page break inside a sentence, as PDFs and their conversions have).
+_SENT_END = re.compile(r"(?<=[.!?;])[\"”’)]*\s+(?=[A-Z“\"(])|\n[ \t]*\n\s*(?![a-z])")
 
 
 def sentence_bounds(text: str, offset: int, limit: int = 600) -> tuple[int, int]:
