@@ -1,8 +1,10 @@
 """kg build: files -> extractions (cached by content) -> quads -> store and kg.trig."""
 from __future__ import annotations
 
+import hashlib
 import json
 import time
+from functools import lru_cache
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +35,17 @@ class BuildReport:
         return not self.failures
 
 
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """A digest of the extractor sources: any change to extraction code invalidates the cache."""
+    h = hashlib.sha256()
+    for f in sorted((Path(__file__).parent / "extract").glob("*.py")) + [Path(__file__).parent / "models.py"]:
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _cache_key(sha256: str) -> str:
-    return f"{sha256}-{EXTRACTOR_VERSION}-{vocab.load().fingerprint}"
+    return f"{sha256}-{EXTRACTOR_VERSION}-{_code_fingerprint()}-{vocab.load().fingerprint}"
 
 
 def _extract_file(path: str, limits: ingest.Limits, cache_dir: str) -> tuple[str, Extraction | None, str | None, bool]:
@@ -139,7 +150,6 @@ def _collect(result, report: BuildReport, extractions: list[Extraction]) -> None
 
 
 def _digest(quads) -> str:
-    import hashlib
     h = hashlib.sha256()
     for q in quads:
         h.update(str(q).encode())

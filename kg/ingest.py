@@ -891,7 +891,7 @@ _TERMINAL = re.compile(r"[.:;!?][”’\"')\]]*$")
 
 
 class _Line:
-    __slots__ = ("toks", "hyph", "size", "base", "x0", "x1", "vis", "text", "kind", "sup")
+    __slots__ = ("toks", "hyph", "size", "base", "x0", "x1", "vis", "text", "kind", "sup", "vertical")
 
     def __init__(self, toks, hyph):
         self.toks = toks          # list of [page_index, char, size, oy, left, right, generated]
@@ -909,8 +909,13 @@ class _Line:
             self.base = statistics.median(t[3] for t in vis)
             self.x0 = min(t[4] for t in vis)
             self.x1 = max(t[5] for t in vis)
+            ys = [t[3] for t in vis]
+            # rotated text (the running header of a landscape page) progresses vertically
+            self.vertical = len(vis) >= 3 and max(ys) - min(ys) > 1.5 * self.size \
+                and self.x1 - self.x0 < 2 * self.size
         else:
             self.size = self.base = self.x0 = self.x1 = 0.0
+            self.vertical = False
 
     def find_sup(self):
         """Indices of tokens that are superscript digits (small and raised)."""
@@ -1064,9 +1069,28 @@ def _pdf_lines(text: str, geo: list) -> list[_Line]:
                 p.stats()
                 continue
         merged.append(ln)
-    for ln in merged:
+    # a footnote number that pdfium put on a line of its own, before its text
+    final: list[_Line] = []
+    k = 0
+    while k < len(merged):
+        p = merged[k]
+        if k + 1 < len(merged) and not p.hyph and 0 < len(p.vis) <= 3 \
+                and all(t[1] in "0123456789" for t in p.vis):
+            ln = merged[k + 1]
+            sz = max(ln.size, 1.0)
+            dy = p.base - ln.base
+            if p.size <= 0.8 * sz and 0 < dy <= 0.7 * sz and ln.x0 >= p.x1 - 1 \
+                    and ln.x0 - p.x1 <= 2.5 * sz:
+                ln.toks = p.toks + ln.toks
+                ln.stats()
+                final.append(ln)
+                k += 2
+                continue
+        final.append(p)
+        k += 1
+    for ln in final:
         ln.find_sup()
-    return merged
+    return final
 
 
 def _doc_symbols(first_page_lines: list[_Line]) -> set[str]:
@@ -1106,7 +1130,7 @@ def _pdf_to_out(path: str, data: bytes, limits: Limits) -> tuple[_Out, int]:
         bot_band = height * 0.10
         for ln in lines:
             s = ln.text
-            in_band = ln.base >= top_band or ln.base <= bot_band
+            in_band = ln.base >= top_band or ln.base <= bot_band or ln.vertical
             if _RE_BARCODE.match(s) or _RE_RECYCLE.match(s):
                 ln.kind = "drop"
             elif _RE_JOB.match(s):
@@ -1118,7 +1142,7 @@ def _pdf_to_out(path: str, data: bytes, limits: Limits) -> tuple[_Out, int]:
                 ln.kind = "drop"
             elif in_band and _RE_PAGENUM.match(s) and ln.size >= 0.7 * body_size:
                 ln.kind = "drop"
-            elif pi > 0 and ln.base >= top_band and (_RE_HEADER_SYM.match(s) or s in symbols):
+            elif pi > 0 and (ln.base >= top_band or ln.vertical) and (_RE_HEADER_SYM.match(s) or s in symbols):
                 ln.kind = "drop"
             elif pi > 0 and in_band and s in symbols:
                 ln.kind = "drop"

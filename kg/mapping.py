@@ -109,7 +109,8 @@ class GraphWriter:
         self.quads.add(Quad(s, pred, o, self.g))
 
     def evidence(self, sp: Span, extractor: str, to_source) -> NamedNode:
-        iri = f"{self.graph}/ev/{sp.start}-{sp.end}"
+        # One evidence node per span and extractor: each node names exactly the extractor that made it.
+        iri = f"{self.graph}/ev/{sp.start}-{sp.end}-{ns.slug(extractor)}"
         ev = NamedNode(iri)
         if iri not in self.evidence_nodes:
             self.evidence_nodes.add(iri)
@@ -121,7 +122,7 @@ class GraphWriter:
             self.add(ev, p(ns.OA, "exact"), lit(sp.text))
             self.add(ev, p(ns.KG, "sourceStart"), lit(to_source(sp.start), XSD_NNI))
             self.add(ev, p(ns.KG, "sourceEnd"), lit(to_source(max(sp.start, sp.end - 1)) + 1, XSD_NNI))
-        self.add(ev, p(ns.PROV, "wasGeneratedBy"), ns.extractor_iri(extractor))
+            self.add(ev, p(ns.PROV, "wasGeneratedBy"), ns.extractor_iri(extractor))
         return ev
 
 

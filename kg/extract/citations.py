@@ -30,9 +30,11 @@ ORGANS = {
 _ORGAN_RE = "|".join(o.title().replace(" And ", " and ").replace(" On ", " on ") for o in ORGANS)
 _RES_NUM = r"(?:ES-\d+/\d+|S-\d+/\d+|\d+/\d+[A-Z]?|\d+)(?:\s*\(\d{4}\))?"
 RESOLUTIONS = re.compile(
-    rf"(?:(?P<organ>{_ORGAN_RE})(?:'s)?\s+)?(?P<kind>resolutions?|decisions?)\s+"
+    rf"(?:(?P<organ>{_ORGAN_RE})(?:'s)?\s+)?(?P<kind>[Rr]esolutions?|[Dd]ecisions?)\s+(?:No\.\s*)?"
     rf"(?P<nums>{_RES_NUM}(?:\s*(?:,|and|,\s*and)\s+{_RES_NUM})*)"
     rf"(?:\s+of\s+the\s+(?P<organ_after>{_ORGAN_RE}))?")
+# 'the Security Council adopted 4 (822, 853, 874, 884) resolutions'
+RESOLUTIONS_BEFORE = re.compile(r"\((?P<nums>\d+(?:\s*,\s*\d+)+(?:\s*,?\s*and\s+\d+)?)\)\s+(?P<kind>resolutions)")
 _ONE_NUM = re.compile(r"(?P<n>ES-\d+/\d+|S-\d+/\d+|\d+/\d+[A-Z]?|\d+)(?:\s*\((?P<y>\d{4})\))?")
 COMMUNICATION = re.compile(r"\b(?P<ref>(?:JUA|JAL|JOL|UA|AL|OL)\s+(?:[A-Z]{3}\s+)+\d{1,3}/\d{4})\b")
 TREATY_COMMUNICATION = re.compile(r"\bcommunications?\s+No\.\s*(?P<n>\d+/\d{4})")
@@ -111,16 +113,17 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
                                   characterise(text, ctx), parts=tuple(parts), footnote=fn))
         taken.append((m.start(), m.end()))
 
-    for m in RESOLUTIONS.finditer(text):
+    for m in [*RESOLUTIONS.finditer(text), *RESOLUTIONS_BEFORE.finditer(text)]:
         if any(a <= m.start() < b for a, b in taken):
             continue
-        organ_name = (m.group("organ") or m.group("organ_after") or "")
+        groups = m.groupdict()
+        organ_name = (groups.get("organ") or groups.get("organ_after") or "")
         if not organ_name:
             # 'its resolution' / bare 'resolution N': look back a little for the organ.
             back = text[max(0, m.start() - 120):m.start()]
             hits = [(back.lower().rfind(o), o) for o in ORGANS if o in back.lower()]
             organ_name = max(hits)[1] if hits else ""
-        kind = "decision" if m.group("kind").startswith("decision") else "resolution"
+        kind = "decision" if m.group("kind").lower().startswith("decision") else "resolution"
         fn, ctx = context_at(m.start())
         for n in _ONE_NUM.finditer(m.group("nums")):
             number, year = n.group("n"), n.group("y")

@@ -1,0 +1,95 @@
+"""Citations on real sentences: symbols of every series, joint symbols, footnotes, Ibid., resolutions."""
+from __future__ import annotations
+
+import pytest
+
+from kg.extract.citations import extract_citations, split_joint
+from kg.extract.text import footnotes
+
+
+def cites(text: str):
+    return extract_citations(text, footnotes(text))
+
+
+def keys(text: str, target: str | None = None):
+    return [c.key for c in cites(text) if target is None or c.target == target]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # joint symbols split into parts, first part canonical, trailing punctuation dropped
+    ("(A/79/710-S/2024/940).", ["A/79/710"]),
+    ("see A/79/684-S/2024/892 for the full text", ["A/79/684"]),
+    ("S/PV.9228, pp. 12–15.", ["S/PV.9228"]),
+    ("in document A/HRC/WGAD/2020/5 and E/CN.4/2005/7/Add.1", ["A/HRC/WGAD/2020/5", "E/CN.4/2005/7/Add.1"]),
+    ("reissued as A/79/843* on", ["A/79/843*"]),
+    ("the concluding observations (CAT/C/AZE/CO/5)", ["CAT/C/AZE/CO/5"]),
+    ("resolution ES-10/24 of the General Assembly (A/ES-10/L.31/Rev.1)", ["A/ES-10/L.31/Rev.1", "general-assembly/ES-10/24"]),
+    ("ST/SGB/2003/13; GEGN.2/2021/CRP.12.", ["ST/SGB/2003/13", "GEGN.2/2021/CRP.12"]),
+])
+def test_symbols(text, expected):
+    assert sorted(keys(text)) == sorted(expected)
+
+
+def test_joint_symbol_parts():
+    assert split_joint("A/77/686-S/2023/22") == ["A/77/686", "S/2023/22"]
+    c = cites("letter (A/77/686-\nS/2023/22)")[0]
+    assert c.parts == ("A/77/686", "S/2023/22")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("the UN Security Council adopted 4\n(822, 853, 874, 884) resolutions condemning",
+     ["security-council/822", "security-council/853", "security-council/874", "security-council/884"]),
+    ("Security Council resolutions 822 (1993), 853 (1993), 874 (1993) and 884 (1993)",
+     ["security-council/822", "security-council/853", "security-council/874", "security-council/884"]),
+    ("approved by the Human Rights Council Resolution 5/2 (2007) explicitly", ["human-rights-council/5/2"]),
+    ("the General Assembly made in its resolution 77/247 of 30 December 2022", ["general-assembly/77/247"]),
+    ("in line with resolution 2334 (2016)", ["security-council/2334"]),
+    ("Commission on Human Rights resolution 2005/35", ["commission-on-human-rights/2005/35"]),
+    # no organ and no telling number style: fail closed
+    ("as stated in resolution 12/3", []),
+])
+def test_resolutions(text, expected):
+    assert sorted(keys(text, "resolution")) == sorted(expected)
+
+
+def test_communications():
+    text = "in response to the Joint Communication Ref.: AL AZE 3/2024 of 29 July 2024 and UA IRN 12/2023"
+    assert keys(text, "communication") == ["AL AZE 3/2024", "UA IRN 12/2023"]
+
+
+FOOTNOTED = (
+    "I flatly reject the letter from the Permanent Representative of Armenia dated 5 January 2023,¹ which is "
+    "nothing but slander. Armenia admitted it.² Customary law applies.³ So it does.⁴ And again.⁵\n\n"
+    "¹ A/77/686-S/2023/22.\n\n"
+    "² “Yerevan transfers only a fraction of minefield maps”, 13 June 2021.\n\n"
+    "³ See ICRC, Customary International Humanitarian Law, Rule 82; see also A/75/357-S/2020/948.\n\n"
+    "⁴ Ibid., Rule 83.\n\n"
+    "⁵ Ibid.\n"
+)
+
+
+def test_footnote_citation_takes_the_marker_sentence_characterisation():
+    c = [c for c in cites(FOOTNOTED) if c.key == "A/77/686"][0]
+    assert c.footnote == 1
+    assert c.characterization == "disputes"
+
+
+def test_ibid_inherits_previous_footnote_and_pinpoint_rule():
+    found = cites(FOOTNOTED)
+    by_note = {}
+    for c in found:
+        by_note.setdefault(c.footnote, set()).add(c.key)
+    assert by_note[3] == {"A/75/357", "icrc-customary-ihl/rule-82"}
+    assert by_note[4] == {"icrc-customary-ihl/rule-83"}
+    # 'Ibid.' after footnote 4 cites what footnote 4 cited
+    assert by_note[5] == {"icrc-customary-ihl/rule-83"}
+
+
+def test_ibid_fails_closed_without_antecedent():
+    text = "A claim.¹ Another.²\n\n¹ “A news article”, 13 June 2021.\n\n² Ibid.\n"
+    assert [c for c in cites(text) if c.footnote == 2] == []
+
+
+def test_reply_characterisation():
+    text = "In response to the letter dated 18 December 2024 (A/79/710-S/2024/940), I wish to state."
+    assert cites(text)[0].characterization == "repliesTo"
