@@ -208,6 +208,8 @@ def _finalize(out: _Out) -> tuple[str, tuple[tuple[int, int, int], ...]]:
             c = "\n"
         elif c == "\ufffe":          # pdfium's mark for a hyphen at a line end
             c = "-"
+        elif (c == "²" or c == "³") and _UNIT_BEFORE.search("".join(cc[-4:])):
+            c = "2" if c == "²" else "3"   # km², m³: superscript digits are reserved for footnotes
         elif (c < " " or c >= "\x7f") and _drop_char(c):
             continue
         cc.append(c)
@@ -887,6 +889,8 @@ _RE_RULE = re.compile(r"^[_\u2014\u2015-]{5,}$")
 _RE_NUMBERED = re.compile(
     r"^(?:\d{1,3}\.(?:\d{1,3}\.?)*\s|\([a-z]{1,4}\)\s|\([ivxlc]{1,6}\)\s|\(\d{1,3}\)\s"
     r"|[IVXL]{1,6}\.\s|[A-H]\.\s|[•▪◦·\-–—]\s)")
+_RE_MASTHEAD = re.compile(rf"^United\s+Nations\s+{_SYM}")
+_UNIT_BEFORE = re.compile(r"(?:^|[^A-Za-z])(?:[kcmdµ]?m|ft|yd|mi)$")
 _TERMINAL = re.compile(r"[.:;!?][”’\"')\]]*$")
 
 
@@ -1112,6 +1116,17 @@ def _pdf_to_out(path: str, data: bytes, limits: Limits) -> tuple[_Out, int]:
         raise IngestError(path, "no text layer (scanned PDF?); OCR it first")
 
     page_lines = [_pdf_lines(text, geo) for text, _w, _h, geo in pages]
+    # Geneva-style PDFs put the masthead ("United Nations A/HRC/59/L.17", "Distr.: ...", the
+    # date) at the end of the first page's text stream: move it to the front
+    if page_lines and page_lines[0]:
+        lines0, h0 = page_lines[0], pages[0][2]
+        for k, ln in enumerate(lines0):
+            if k > 0 and ln.base > 0.85 * h0 and _RE_MASTHEAD.match(ln.text):
+                j = k + 1
+                while j < len(lines0) and lines0[j].base > 0.75 * h0:
+                    j += 1
+                page_lines[0] = lines0[k:j] + lines0[:k] + lines0[j:]
+                break
     # the body font size: the most common size, weighted by characters
     hist: dict[float, int] = {}
     for lines in page_lines:
@@ -1154,20 +1169,24 @@ def _pdf_to_out(path: str, data: bytes, limits: Limits) -> tuple[_Out, int]:
                 ln.kind = "drop"
                 zone_start = k + 1
                 break
-        if zone_start is None:
-            for k, ln in enumerate(rest):
-                if ln.base < height * 0.5 and ln.size <= 0.95 * body_size and ln.starts_with_sup() \
-                        and all(o.size <= 0.95 * body_size for o in rest[k:]):
-                    zone_start = k
-                    break
         if zone_start is not None:
-            sep_base = rest[zone_start - 1].base if zone_start > 0 and rest[zone_start - 1].kind == "drop" else None
+            sep_base = rest[zone_start - 1].base
             for ln in rest[zone_start:]:
-                if sep_base is not None and ln.base > sep_base + 1:
-                    continue          # above the separator: still body
-                if ln.size > 1.05 * body_size:
-                    continue
+                if ln.base > sep_base + 1 or ln.size > 1.05 * body_size:
+                    continue          # above the separator, or a heading: still body
                 ln.kind = "foot"
+        else:
+            # no separator rule: the first small-type line in the lower half that opens with a
+            # raised number (or "* ") and has only small type below it
+            for k, ln in enumerate(rest):
+                if ln.base < height * 0.5 and ln.size <= 0.95 * body_size and (
+                        ln.starts_with_sup() or ln.text.startswith("* ")):
+                    below = [o for o in rest[k:] if o.base <= ln.base + 1]
+                    if all(o.size <= 0.95 * body_size for o in below) and any(
+                            o.starts_with_sup() for o in below):
+                        for o in below:
+                            o.kind = "foot"
+                        break
 
     # ---- page margins (for telling a continued paragraph from a new one across pages)
     def margin(lines):
@@ -1204,8 +1223,12 @@ def _pdf_to_out(path: str, data: bytes, limits: Limits) -> tuple[_Out, int]:
             t = tk[q]
             c = t[1]
             if q in ln.sup:
-                out.rstrip_spaces()          # glue the marker to the preceding character
-                c = c.translate(_TO_SUP)
+                if c in "23" and (q + 1 >= len(tk) or q + 1 not in ln.sup) and _UNIT_BEFORE.search(
+                        "".join(out.chars[-4:])):
+                    pass                     # km2, m3: a unit exponent, not a footnote mark
+                else:
+                    out.rstrip_spaces()      # glue the marker to the preceding character
+                    c = c.translate(_TO_SUP)
             if t[0] < 0:
                 out.insert(c)
             else:
@@ -1237,9 +1260,7 @@ def _pdf_to_out(path: str, data: bytes, limits: Limits) -> tuple[_Out, int]:
                 gap = prev.base - ln.base
                 big = max(prev.size, ln.size, 1.0)
                 similar = 0.8 <= (prev.size or 1) / (ln.size or 1) <= 1.25
-                if ln.starts_with_sup() and similar and abs(gap) < 1.5 * big and len(ln.vis) > 1:
-                    sep = ""               # a marker wrapped onto its own line
-                elif 0 < gap <= 1.45 * big and similar:
+                if 0 < gap <= 1.45 * big and similar:
                     sep = "\n"
                 else:
                     sep = "\n\n"

@@ -8,7 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse, serialize
+from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from kg import namespaces as ns
 from kg.vocab import ONTOLOGY_DIR, VOCAB_FILES
@@ -53,8 +53,19 @@ def background_quads() -> list[Quad]:
     sources = [(ONTOLOGY_DIR / "kg.ttl", ns.GRAPH_ONTOLOGY)] + [(ONTOLOGY_DIR / "vocab" / f, ns.GRAPH_VOCAB) for f in VOCAB_FILES]
     for path, graph in sources:
         g = NamedNode(graph)
+        skolem: dict[str, NamedNode] = {}
+
+        def stable(term):
+            # Blank nodes get fresh labels at every parse; Skolem IRIs numbered in file order keep
+            # kg.trig byte-identical from one build to the next.
+            if isinstance(term, BlankNode):
+                if term.value not in skolem:
+                    skolem[term.value] = NamedNode(f"{graph}/.well-known/genid/{path.stem}-{len(skolem)}")
+                return skolem[term.value]
+            return term
+
         for t in parse(path.read_bytes(), format=RdfFormat.TURTLE, base_iri=path.as_uri()):
-            quads.append(Quad(t.subject, t.predicate, t.object, g))
+            quads.append(Quad(stable(t.subject), t.predicate, stable(t.object), g))
     return quads
 
 

@@ -1,0 +1,159 @@
+"""The whole way on the default corpus: build, store, kg.trig, incremental rebuild, summary vs gold, SHACL."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+
+import pyoxigraph
+import pytest
+from rdflib import Graph
+
+from conftest import CORPUS, FIXTURES, GOLD, ROOT
+from kg import namespaces as ns
+from kg.build import build
+
+
+def _score(records, fields=None):
+    spec = importlib.util.spec_from_file_location("kg_eval", FIXTURES / "kg_eval.py")
+    kg_eval = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(kg_eval)
+    gold = {p.name.replace(".json", ".txt"): json.loads(p.read_text()) for p in GOLD.glob("*.json")}
+    totals = {}
+    for field in fields or kg_eval.HEADLINE:
+        tp = fp = fn = 0
+        for src, g in gold.items():
+            pred = next(r for r in records if r["source"] == src)
+            t, fn_l, fp_l = kg_eval.match_sets(field, g.get(field, []), pred.get(field, []), g.get(field + "_optional", []))
+            tp, fn, fp = tp + t, fn + len(fn_l), fp + len(fp_l)
+        totals[field] = (tp, fp, fn)
+    tp = sum(v[0] for v in totals.values())
+    fp = sum(v[1] for v in totals.values())
+    fn = sum(v[2] for v in totals.values())
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    return (2 * p * r / (p + r) if p + r else 0.0), totals
+
+
+def test_build_reports_all_documents(corpus_build):
+    out, report = corpus_build
+    assert report.ok and report.documents == 5
+    assert report.triples > 5000
+    assert (out / "store").is_dir() and (out / "kg.trig").stat().st_size > 0
+
+
+def test_trig_parses_strictly_and_has_one_graph_per_document(corpus_build):
+    out, _ = corpus_build
+    quads = list(pyoxigraph.parse(path=str(out / "kg.trig"), format=pyoxigraph.RdfFormat.TRIG))
+    graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, pyoxigraph.NamedNode)}
+    doc_graphs = {g for g in graphs if g not in (ns.GRAPH_ONTOLOGY, ns.GRAPH_VOCAB, ns.GRAPH_LINKS)}
+    assert doc_graphs == {ns.graph_iri(p.name) for p in CORPUS.glob("*.txt")}
+
+
+def test_ontology_loads_in_rdflib():
+    g = Graph().parse(ROOT / "ontologies" / "kg.ttl", format="turtle")
+    assert len(g) > 100
+
+
+def test_joint_symbol_document_is_one_node(corpus_build):
+    store = pyoxigraph.Store.read_only(str(corpus_build[0] / "store"))
+    rows = list(store.query(f"""SELECT ?doc WHERE {{ GRAPH ?g {{ ?doc <{ns.KG}symbol> "S/2021/433" ;
+        <{ns.KG}symbol> "A/75/875" ; <{ns.KG}sourceFile> ?f }} }}"""))
+    assert [r["doc"].value for r in rows] == ["https://undocs.org/A/75/875"]
+
+
+def test_every_fact_has_evidence_with_exact_quote(corpus_build):
+    """Evidence offsets point at the quote in the document's normalised text."""
+    from kg.ingest import read_document
+    store = pyoxigraph.Store.read_only(str(corpus_build[0] / "store"))
+    texts = {p.name: read_document(p).text for p in CORPUS.glob("*.txt")}
+    q = f"""PREFIX oa: <{ns.OA}> PREFIX kg: <{ns.KG}>
+    SELECT ?src ?s ?e ?exact WHERE {{ GRAPH ?g {{ ?ev a kg:Evidence ; oa:start ?s ; oa:end ?e ; oa:exact ?exact ;
+       kg:inDocument ?d . ?d kg:sourceFile ?src }} }}"""
+    n = 0
+    for row in store.query(q):
+        text = texts[row["src"].value]
+        assert text[int(row["s"].value):int(row["e"].value)] == row["exact"].value
+        n += 1
+    assert n > 300
+    missing = list(store.query(f"""PREFIX kg: <{ns.KG}> PREFIX cito: <http://purl.org/spar/cito/>
+        SELECT ?f WHERE {{ GRAPH ?g {{ {{ ?f a kg:Mention }} UNION {{ ?f a cito:Citation }} UNION {{ ?f a kg:IncidentReport }}
+        FILTER NOT EXISTS {{ ?f kg:evidence ?ev }} }} }}"""))
+    assert missing == []
+
+
+def test_summary_meets_the_gold_headline(corpus_summary):
+    f1, totals = _score(list(corpus_summary.values()))
+    assert f1 >= 0.85, totals
+
+
+def test_summary_values_on_real_documents(corpus_summary):
+    letter = corpus_summary["004_ffed4b976815c69f.txt"]
+    assert letter["kind"] == "letter"
+    assert letter["symbols"] == ["A/75/875", "S/2021/433"]
+    assert letter["dates"] == {"issued": "2021-05-14", "dated": "2021-05-05", "received": None}
+    assert letter["author_states"] == ["AZE"]
+    assert "Yashar Aliyev" in letter["signatories"]
+    report = corpus_summary["001_b1dfee940f1dd054.txt"]
+    assert report["kind"] == "state_report" and report["dates"]["received"] == "2025-11-18"
+    statement = corpus_summary["003_5f0808684c00eb6a.txt"]
+    assert statement["sc_resolutions"] == [822, 853, 874, 884]
+    khojaly = [i for i in statement["incidents"] if i["place"] == "Khojaly"]
+    assert khojaly and khojaly[0]["killed"] == 613 and khojaly[0]["attributed_to"] == "ARM"
+    nv = corpus_summary["000_69eed672c96147f9.txt"]
+    assert nv["kind"] == "note_verbale" and nv["communication_refs"] == ["AL AZE 3/2024"]
+
+
+def test_rebuild_is_byte_identical_and_incremental(tmp_path, corpus_copy):
+    out = tmp_path / "out"
+    first = build([corpus_copy], out=out, progress=False)
+    trig1 = (out / "kg.trig").read_bytes()
+    second = build([corpus_copy], out=out, progress=False)
+    assert second.reused == 5 and second.extracted == 0 and second.changed_graphs == []
+    assert (out / "kg.trig").read_bytes() == trig1
+    # Edit one document: only its graph changes.
+    victim = corpus_copy / "003_5f0808684c00eb6a.txt"
+    victim.write_text(victim.read_text().replace("613 people", "614 people"))
+    third = build([corpus_copy], out=out, progress=False)
+    assert third.extracted == 1 and third.reused == 4
+    assert third.changed_graphs == [ns.graph_iri(victim.name)]
+    assert first.triples == third.triples
+
+
+def test_unreadable_file_is_reported_and_the_rest_builds(tmp_path, corpus_copy):
+    (corpus_copy / "broken.pdf").write_bytes(b"%PDF-1.7\n garbage")
+    (corpus_copy / "empty.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(corpus_copy), "--out", str(out), "-q"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "broken.pdf" in proc.stderr and "empty.txt" in proc.stderr
+    assert "built 5 documents" in proc.stderr
+    manifest = json.loads((out / "build.json").read_text())
+    assert len(manifest["graphs"]) == 5 and len(manifest["failures"]) == 2
+
+
+def test_validate_conforms(corpus_build):
+    from kg.validate import validate
+    result = validate(corpus_build[0])
+    assert result.conforms, result.report[:3000]
+
+
+def test_cli_help_and_missing_build(tmp_path):
+    for cmd in (["--help"], ["build", "--help"], ["summary", "--help"], ["validate", "--help"]):
+        assert subprocess.run([sys.executable, "-m", "kg.cli", *cmd], capture_output=True).returncode == 0
+    proc = subprocess.run([sys.executable, "-m", "kg.cli", "summary", "--out", str(tmp_path / "none")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 3 and "kg build" in proc.stderr
+
+
+@pytest.mark.slow
+def test_build_corpus_un2025(tmp_path):
+    from conftest import SHARED
+    corpus = SHARED / "corpus-un2025"
+    if not corpus.is_dir():
+        pytest.skip("../shared/corpus-un2025 is not beside the project")
+    report = build([corpus], out=tmp_path / "out", jobs=2, progress=False)
+    assert report.documents + len(report.failures) == len(list(corpus.glob("*.pdf")))
+    assert report.documents >= 220
