@@ -384,6 +384,8 @@ _BARE_URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\[\]()]+", re.I)
 _CODE_SPAN = re.compile(r"(`+)([^`\n](?:.*?[^`\n])?)\1(?!`)")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _DELIM_RUN = re.compile(r"\*+|_+")
+_TEXT_FURNITURE = re.compile(r"^\s*(?:\d{1,4}/\d{1,4}\s+(?:GE\.)?\d{2}-\d{5}|(?:GE\.)?\d{2}-\d{5}\s+\d{1,4}/\d{1,4}"
+                             r"|\*\d{7}\*)\s*$")
 
 
 def _is_punct(c: str) -> bool:
@@ -472,6 +474,11 @@ def _markdown_to_out(src: str) -> _Out:
             if cur_start is not None:
                 blocks.append((cur_start, cur_end))
                 cur_start = None
+            continue
+        if _TEXT_FURNITURE.match(line):
+            # text converted from a UN PDF: a page counter "2/3 21-06319" or a bar code line
+            for q in range(ls, lend):
+                deleted[q] = 1
             continue
         hm = _HEADING.match(line)
         if hm:
@@ -746,7 +753,7 @@ def _docx_blocks(el, out_paras: list, kind: str):
             _docx_blocks(ch, out_paras, kind)
 
 
-def _docx_to_out(data: bytes, path: str, limits: Limits) -> tuple[_Out, int]:
+def _docx_to_out(data: bytes, path: str, limits: Limits) -> tuple[_Out, str]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -805,6 +812,7 @@ def _docx_to_out(data: bytes, path: str, limits: Limits) -> tuple[_Out, int]:
 
     out = _Out()
     src_len = 0
+    src_parts: list[str] = []
     first = True
 
     def add_para(p, marker_for, sep: str):
@@ -827,6 +835,7 @@ def _docx_to_out(data: bytes, path: str, limits: Limits) -> tuple[_Out, int]:
             out.rstrip_spaces()
             out.insert(ins[len(text)])
         src_len += len(text)
+        src_parts.append(text)
 
     in_row = False
     row_first = True
@@ -870,7 +879,7 @@ def _docx_to_out(data: bytes, path: str, limits: Limits) -> tuple[_Out, int]:
                 out.chars[start_len + 2:start_len + 2] = list(num + " ")
                 out.srcs[start_len + 2:start_len + 2] = [-1] * (len(num) + 1)
             first_p = False
-    return out, src_len
+    return out, "\n".join(src_parts)
 
 
 # --------------------------------------------------------------------------- PDF
@@ -1109,9 +1118,8 @@ def _doc_symbols(first_page_lines: list[_Line]) -> set[str]:
     return syms
 
 
-def _pdf_to_out(path: str, data: bytes, limits: Limits) -> tuple[_Out, int]:
+def _pdf_to_out(path: str, data: bytes, limits: Limits) -> tuple[_Out, str]:
     pages = _pdf_pages(path, data, limits)
-    source_len = sum(len(p[0]) for p in pages) + len(pages) - 1
     if not any(ch.strip() for p in pages for ch in p[0]):
         raise IngestError(path, "no text layer (scanned PDF?); OCR it first")
 
@@ -1287,13 +1295,18 @@ def _pdf_to_out(path: str, data: bytes, limits: Limits) -> tuple[_Out, int]:
                 pending_notes[-1].append(ln)
         page_base += len(text) + 1
     flush_notes()
-    return out, source_len
+    return out, "\f".join(p[0] for p in pages)
 
 
 # --------------------------------------------------------------------------- entry points
 
 def read_document(path, limits: Limits = Limits()) -> SourceText:
     """Read one file into a SourceText; raises IngestError with an actionable reason."""
+    return _read(path, limits)[0]
+
+
+def _read(path, limits: Limits = Limits()) -> tuple[SourceText, str]:
+    """read_document, also returning the source text the segments point into."""
     p = Path(path)
     spath = str(path)
     try:
@@ -1333,24 +1346,22 @@ def read_document(path, limits: Limits = Limits()) -> SourceText:
     if suffix in (".txt", ".md"):
         src = _decode_text(data, spath)
         out = _markdown_to_out(src)
-        src_len = len(src)
         what = "no text (the file holds only whitespace/control characters)"
     elif suffix in (".html", ".htm"):
         src = _decode_text(data, spath, html_meta=True)
         out = _html_to_out(src)
-        src_len = len(src)
         what = "no text in the HTML body"
     elif suffix == ".docx":
-        out, src_len = _docx_to_out(data, spath, limits)
+        out, src = _docx_to_out(data, spath, limits)
         what = "no text in the document"
     else:
-        out, src_len = _pdf_to_out(spath, data, limits)
+        out, src = _pdf_to_out(spath, data, limits)
         what = "no text layer (scanned PDF?); OCR it first"
     text, segments = _finalize(out)
     if not text:
         raise IngestError(spath, what)
     return SourceText(path=spath, source=p.name, media_type=MEDIA_TYPES[suffix], sha256=digest,
-                      text=text, segments=segments, source_text_length=src_len)
+                      text=text, segments=segments, source_text_length=len(src)), src
 
 
 _SKIP_NAMES = {"readme.md", "readme.txt"}

@@ -8,7 +8,8 @@ from kg.models import Mention, PostHolding, Span
 
 _NAME_WORD = r"(?:[A-Z][a-zà-ÿ'’]+(?:-[A-Z]?[a-zà-ÿ'’]+)?|[A-Z]\.)"
 _PARTICLE = r"(?:de|da|del|van|von|der|al|el|bin|ibn|ben|le|la|dos|du)"
-NAME = rf"{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+|[A-Z][a-z]?[-’'])?{_NAME_WORD}){{1,3}}"
+_GAP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"   # a name may wrap onto the next line, never across a blank line
+NAME = rf"{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE}{_GAP}|[A-Z][a-z]?[-’'])?{_NAME_WORD}){{1,3}}"
 POSTS = (r"Permanent Representative|Deputy Permanent Representative|Chargée? d[’']affaires(?: a\.i\.)?|"
          r"Permanent Observer|Minister for Foreign Affairs|Minister of Foreign Affairs|Foreign Minister|"
          r"Prime Minister|President|Vice-President|Ambassador|Special Rapporteur|Independent Expert|"
@@ -18,6 +19,12 @@ SIGNED = re.compile(rf"\((?:Signed|signed|Sgd\.?)\)\s*:?\s*(?P<name>{NAME})")
 POST_WORDS = re.compile(rf"^(?:{POSTS})\b")
 # 'Jeyhun Bayramov, Minister for Foreign Affairs of the Republic of Azerbaijan'
 NAME_COMMA_POST = re.compile(rf"(?P<name>{NAME}),\s+(?:the\s+)?(?P<post>{POSTS})(?P<of>\s+of\s+(?:the\s+)?[A-Z][^,.;\n]{{2,60}})?")
+# 'the former President of the Republic of Azerbaijan, Ayaz Mutalibov'
+POST_OF_NAME = re.compile(rf"\b(?P<post>{POSTS})\s+of\s+(?:the\s+)?[A-Z][\w’' ]{{2,50}}?,\s+(?P<name>{NAME})")
+# 'individuals Harutyunyan Arayik Vladimiri (Vladimiroviç), Sahakyan Bako Sahaki, ...': a list of three or
+# more multi-word names is a list of persons (accused, victims, detainees), kept as the document names them.
+_LIST_ITEM = rf"{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_NAME_WORD}){{1,4}}"
+NAME_LIST = re.compile(rf"{_LIST_ITEM}(?:\s*,\s+(?:and\s+)?(?:[a-z][a-z ]{{0,40}}\s+)?{_LIST_ITEM}){{2,}}")
 # 'President Serzh Sargsyan', 'the British journalist Thomas de Waal', 'lawyer Malcolm Shaw', 'Mr. X'
 POST_NAME = re.compile(rf"\b(?P<post>{POSTS}|[Jj]ournalist|[Ll]awyer|[Ee]xpert|[Aa]uthor|[Hh]istorian|"
                        rf"Mr\.|Ms\.|Mrs\.|Dr\.|Professor|Prof\.|General|Colonel|Major|Captain|Judge|Sheikh|King|Queen|Emir)"
@@ -112,6 +119,19 @@ def persons(text: str, terms: list[Mention] = ()) -> list[PostHolding]:
         if _plausible(name):
             st = m.start("name") + m.group("name").find(name)
             out.append(PostHolding(name, m.group("post"), None, False, span(text, st, st + len(name))))
+    for m in POST_OF_NAME.finditer(text):
+        name = _trim_name(m.group("name"))
+        if _plausible(name):
+            st = m.start("name")
+            out.append(PostHolding(name, m.group("post"), None, False, span(text, st, st + len(name))))
+    # Short parentheticals ('Gukasyan (Gukasyan) Arkadi', '(Vladimiroviç)') are blanked out, offsets kept.
+    masked = re.sub(r"\([^()\n]{1,40}\)", lambda x: " " * len(x.group(0)), text)
+    for m in NAME_LIST.finditer(masked):
+        for item in re.finditer(NAME.replace("{_GAP}", "[ \t]+"), m.group(0)):
+            name = _trim_name(re.sub(r"\s+", " ", item.group(0)))
+            if _plausible(name):
+                st = m.start() + item.start()
+                out.append(PostHolding(name, None, None, False, span(text, st, m.start() + item.end())))
     for m in POST_NAME.finditer(text):
         name = _trim_name(m.group("name"))
         if _plausible(name):
@@ -121,6 +141,7 @@ def persons(text: str, terms: list[Mention] = ()) -> list[PostHolding]:
     seen, unique = set(), []
     taken = [(t.span.start, t.span.end) for t in terms]
     for p in sorted(out, key=lambda p: (p.span.start, not p.signatory)):
+        p = PostHolding(re.sub(r"\s+", " ", p.name), p.post, p.post_in, p.signatory, p.span, p.extractor)
         if any(a < p.span.end and p.span.start < b for a, b in taken):
             continue
         if (p.name, p.span.start) not in seen:

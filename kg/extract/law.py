@@ -1,4 +1,9 @@
-"""Legal instruments and domestic law invoked, with the article where the text gives one."""
+"""Legal instruments and domestic law invoked, with the article where the text gives one.
+
+Articles are attached to the instrument named right after them ('article 6 of the Covenant'), right
+before them ('the Criminal Code (Article 90.7.2)'), or, in a list of rights under a law, to the
+nearest law named before them in the same passage.
+"""
 from __future__ import annotations
 
 import re
@@ -7,68 +12,98 @@ from kg.extract.text import span
 from kg.models import Mention, Provision
 
 _ART_NUM = r"\d+(?:\.\d+)*(?:\s*\([a-z0-9]+\))?"
-ARTICLE_LIST = rf"[Aa]rticles?\s+(?P<arts>{_ART_NUM}(?:\s*(?:,|and|or|-|–)\s*{_ART_NUM})*)"
+_ART_SEP = r"\s*(?:,|and|or|-|–)\s*"
+ARTICLE_REF = re.compile(rf"\b(?:(?P<part>[Pp]art\s+(?:[IVX]+|\d+))\s+of\s+)?(?P<word>[Aa]rticles?|[Pp]arts?)\s+"
+                         rf"(?P<arts>{_ART_NUM}(?:{_ART_SEP}{_ART_NUM})*)")
+OF_THE = re.compile(r"(?:,?\s+and\s+other\s+articles)?\s+of\s+(?:the\s+)?(?:aforementioned\s+|said\s+)?[“\"]?")
 # Domestic acts: 'Criminal Code of the Republic of Azerbaijan', 'Law of the Republic of X “On Media”',
-# 'Code on Execution of Punishments', 'Constitution of X'.
+# 'Code on Execution of Punishments', 'Internal Disciplinary Rules of Pre-trial Detention Facilities'.
+_STATE_OF = r"(?:\s+of\s+the\s+(?:Republic|Kingdom|State|Federation|Islamic Republic|Federal Republic|Russian Federation)(?:\s+of\s+[A-Z][a-z]+)?|\s+of\s+[A-Z][a-z]+)"
 DOMESTIC = re.compile(
-    r"(?P<title>(?:(?:Criminal|Civil|Penal|Labour|Labor|Family|Administrative|Electoral|Land|Tax|Customs|Water|Housing)"
-    r"(?:\s+Procedure|\s+Procedural|\s+Offences)?\s+Code|Code\s+(?:on|of)\s+[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+){0,3}|"
-    r"Constitution|Law|Act|Decree|Regulations?|Rules)"
-    r"(?:\s+of\s+the\s+(?:Republic|Kingdom|State|Federation|Islamic Republic|Federal Republic)\s+of\s+[A-Z][a-z]+|\s+of\s+[A-Z][a-z]+)?"
-    r"(?:\s+[“\"](?:On|on)\s+[^”\"]{3,120}[”\"])?)")
-INTERNATIONAL_ARTICLE = re.compile(rf"{ARTICLE_LIST}\s+of\s+(?:the\s+)?$")
+    r"(?P<title>"
+    r"(?:(?:Criminal|Civil|Penal|Labour|Labor|Family|Administrative|Electoral|Land|Tax|Customs|Water|Housing|Military)"
+    r"(?:\s+Procedure|\s+Procedural|\s+Offences|\s+Execution)?\s+Code" + _STATE_OF + r"?"
+    r"|Code\s+(?:on|of)\s+(?!Conduct)[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+){0,3}" + _STATE_OF + r"?"
+    r"|Constitution" + _STATE_OF +
+    r"|(?:Law|Federal Law|Act|Decree|Presidential Decree)" + _STATE_OF + r"?\s+[“\"](?:On|on)\s+[^”\"]{3,120}[”\"]"
+    r"|(?:Internal\s+)?(?:Disciplinary\s+)?Rules\s+of\s+[A-Z][\w-]+(?:\s+[A-Za-z][\w-]+){0,4}\s+Facilities"
+    r"))")
+QUOTED = re.compile(r"[“\"](?:On|on)\s+[^”\"]+[”\"]")
 
 
 def _articles(s: str) -> list[str]:
-    return [re.sub(r"\s+", "", a) for a in re.findall(_ART_NUM, s)]
+    parts = re.findall(rf"{_ART_NUM}|[-–]", s)
+    out: list[str] = []
+    for i, p in enumerate(parts):
+        if p in "-–":
+            continue
+        if i >= 2 and parts[i - 1] in "-–" and out:
+            out[-1] = f"{out[-1]}-{re.sub(r'[ ]', '', p)}"   # 'Articles 19.1-19.3' stays a range
+        else:
+            out.append(re.sub(r"\s+", "", p))
+    return out
+
+
+def _canonical_titles(titles: list[str]) -> dict[str, str]:
+    """Map short forms to the fullest title of the same act in this text.
+
+    'Criminal Code' -> 'Criminal Code of the Republic of X'; 'Law “On Media”' -> 'Law of the Republic of X “On Media”'.
+    """
+    ordered = sorted(set(titles), key=len, reverse=True)
+    out = {}
+    for t in ordered:
+        q = QUOTED.search(t)
+        longer = next((u for u in ordered if len(u) > len(t) and (
+            (q and q.group(0).strip("“”\"") in u and u.split()[0] == t.split()[0]) or
+            (not q and u.startswith(t + " of ")))), None)
+        out[t] = out.get(longer, longer) if longer else t
+    return out
 
 
 def extract_provisions(text: str, terms: list[Mention], states: list[Mention]) -> list[Provision]:
-    out: list[Provision] = []
-    for t in terms:
-        if t.kind != "instrument":
-            continue
-        # 'article 6 of the International Covenant ...' / 'article 2 of Protocol No. 4'
-        before = text[max(0, t.span.start - 80):t.span.start]
-        m = re.search(rf"{ARTICLE_LIST}\s+of\s+(?:the\s+)?$", before)
-        arts = _articles(m.group("arts")) if m else [None]
-        st = t.span.start - (len(before) - m.start()) if m else t.span.start
-        for a in arts:
-            out.append(Provision(t.key, t.label, a, False, None, span(text, st, t.span.end)))
+    instruments = sorted((t for t in terms if t.kind == "instrument"), key=lambda t: t.span.start)
+    laws = []
     for m in DOMESTIC.finditer(text):
-        title = m.group("title")
-        if title in ("Law", "Act", "Rules", "Regulations", "Regulation", "Decree", "Constitution") or len(title) < 8:
+        if any(i.span.start <= m.start() < i.span.end for i in instruments):
             continue
-        if not re.search(r"Code|Constitution|“|\"|Republic|Kingdom", title):
-            continue
+        title = re.sub(r"\s+", " ", m.group("title")).rstrip(",;: ").replace(",”", "”").replace(',"', '"')
         jurisdiction = next((s.key for s in states if m.start() <= s.span.start < m.end()), None)
-        before = text[max(0, m.start() - 80):m.start()]
-        after = text[m.end():m.end() + 60]
-        arts: list[str | None] = []
-        b = re.search(rf"{ARTICLE_LIST}\s+of\s+(?:the\s+)?$", before)
-        a = re.match(rf"\s*,?\s*\(?\s*{ARTICLE_LIST}", after)
-        st, en = m.start(), m.end()
-        if b:
-            arts = _articles(b.group("arts"))
-            st = m.start() - (len(before) - b.start())
-        elif a:
-            arts = _articles(a.group("arts"))
-            en = m.end() + a.end()
-        title = title.rstrip(",;: ").replace(",”", "”").replace(',"', '"')
-        for art in arts or [None]:
-            out.append(Provision("", title, art, True, jurisdiction, span(text, st, en)))
-    return _complete_short_titles(out)
-
-
-def _complete_short_titles(provisions: list[Provision]) -> list[Provision]:
-    """'the Criminal Code' after 'the Criminal Code of the Republic of X' in the same text is that code."""
-    full = sorted({p.title for p in provisions if p.domestic}, key=len, reverse=True)
-    out = []
-    for p in provisions:
-        if p.domestic:
-            longer = next((t for t in full if t.startswith(p.title + " of ")), None)
-            if longer:
-                juris = next((q.jurisdiction for q in provisions if q.title == longer and q.jurisdiction), p.jurisdiction)
-                p = Provision(p.instrument, longer, p.article, True, juris, p.span, p.extractor)
-        out.append(p)
+        laws.append((m.start(), m.end(), title, jurisdiction))
+    canon = _canonical_titles([t for _, _, t, _ in laws])
+    juris_of = {}
+    for _, _, t, j in laws:
+        if j:
+            juris_of.setdefault(canon[t], j)
+    # Every named act and instrument, in text order: (start, end, kind, key, title, jurisdiction)
+    named = [(a, b, "domestic", canon[t], canon[t], juris_of.get(canon[t])) for a, b, t, _ in laws]
+    named += [(i.span.start, i.span.end, "instrument", i.key, i.label, None) for i in instruments]
+    named.sort()
+    out: list[Provision] = []
+    with_article: set[tuple[str, int]] = set()
+    for m in ARTICLE_REF.finditer(text):
+        arts = _articles(m.group("arts"))
+        if m.group("word").lower().startswith("part"):
+            arts = [f"Part {a}" for a in arts]
+        elif m.group("part"):
+            # 'Part III of Article 1' is cited as 'Article 1, Part III'
+            arts = [f"{a}, {m.group('part').title()}" for a in arts]
+        target = None
+        of = OF_THE.match(text, m.end())
+        if of:
+            target = next((n for n in named if n[0] in (of.end(), of.end() - 1)), None)
+        if target is None:
+            prior = [n for n in named if n[1] <= m.start() and m.start() - n[1] <= 1500
+                     and "\n\n\n" not in text[n[1]:m.start()]]
+            if prior and (text[max(0, m.start() - 2):m.start()].strip() in ("(", "") or of is None):
+                target = prior[-1]
+        if target is None:
+            continue
+        a, b, kind, key, title, juris = target
+        for art in arts:
+            out.append(Provision(key if kind == "instrument" else "", title, art, kind == "domestic", juris,
+                                 span(text, min(m.start(), a), max(m.end(), b))))
+            with_article.add((key, a))
+    for a, b, kind, key, title, juris in named:
+        if kind == "domestic" and (key, a) not in with_article:
+            out.append(Provision("", title, None, True, juris, span(text, a, b)))
     return out

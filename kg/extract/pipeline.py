@@ -1,9 +1,11 @@
 """extract(): one document's text -> Extraction. A pure function of the text and the vocabularies."""
 from __future__ import annotations
 
+import re
+
 from kg.extract import actors, citations, entities, metadata
 from kg.extract import law, incidents, places
-from kg.extract.text import footnotes
+from kg.extract.text import footnotes, span
 from kg.models import Extraction, Mention, Metadata
 
 # Bumped whenever extraction output changes, so cached extractions are redone.
@@ -26,10 +28,12 @@ def vocabulary_mentions(text: str) -> list[Mention]:
     nlp = entities.pipeline()
     out = []
     for offset, chunk in _chunks(text):
-        doc = nlp(chunk)
+        # Line breaks inside a paragraph (PDF and converted text wrap long names) must not stop a
+        # name from matching: each becomes a space, which keeps every offset where it was.
+        doc = nlp(re.sub(r"(?<!\n)\n(?!\n)", " ", chunk))
         for m in entities.vocabulary_mentions(doc, nlp):
-            s = m.span
-            out.append(Mention(m.kind, m.key, m.label, type(s)(s.start + offset, s.end + offset, s.text), m.extractor))
+            a, b = m.span.start + offset, m.span.end + offset
+            out.append(Mention(m.kind, m.key, m.label, span(text, a, b), m.extractor))
     return out
 
 
