@@ -134,37 +134,125 @@ def _human(n: int) -> str:
     return f"{n} bytes"
 
 
-class _Out:
-    """Characters of the text being built, each with its source offset (-1: inserted)."""
+def _push(runs: list, t: int, s: int, n: int):
+    """Append the run (text_start, source_start or -1, length), merging with the last one."""
+    if n <= 0:
+        return
+    if runs:
+        t0, s0, n0 = runs[-1]
+        if t0 + n0 == t and ((s0 < 0 and s < 0) or (s0 >= 0 and s0 + n0 == s)):
+            runs[-1] = (t0, s0, n0 + n)
+            return
+    runs.append((t, -1 if s < 0 else s, n))
 
-    __slots__ = ("chars", "srcs")
+
+class _Out:
+    """The text being built, as pieces (text, source offset of its first character or -1)."""
+
+    __slots__ = ("pieces",)
 
     def __init__(self):
-        self.chars: list[str] = []
-        self.srcs: list[int] = []
+        self.pieces: list[tuple[str, int]] = []
 
     def copy(self, s: str, start: int, end: int, base: int = 0):
-        self.chars.extend(s[start:end])
-        self.srcs.extend(range(base + start, base + end))
+        """Copy s[start:end]; its characters come from source offsets base+start..."""
+        if end > start:
+            self.pieces.append((s[start:end], base + start))
 
-    def put(self, ch: str, src: int):
-        self.chars.append(ch)
-        self.srcs.append(src)
+    def put(self, text: str, src: int):
+        """Text standing one-for-one for the source characters from src (-1: inserted)."""
+        if text:
+            self.pieces.append((text, src))
 
     def insert(self, s: str):
-        self.chars.extend(s)
-        self.srcs.extend([-1] * len(s))
+        if s:
+            self.pieces.append((s, -1))
 
     def rstrip_spaces(self):
-        while self.chars and self.chars[-1] in (" ", "\t"):
-            self.chars.pop()
-            self.srcs.pop()
+        while self.pieces:
+            t, s = self.pieces[-1]
+            u = t.rstrip(" \t")
+            if u == t:
+                return
+            if u:
+                self.pieces[-1] = (u, s)
+                return
+            self.pieces.pop()
+
+    def build(self) -> tuple[str, list]:
+        runs: list = []
+        t = 0
+        for text, s in self.pieces:
+            _push(runs, t, s, len(text))
+            t += len(text)
+        return "".join(p[0] for p in self.pieces), runs
 
 
-_SPACE_CHARS = frozenset("\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
-                         "\u2009\u200a\u202f\u205f\u3000\x0b")
-_LINE_CHARS = frozenset("\u2028\x85")
-_PARA_CHARS = frozenset("\f\u2029")
+def _apply(S: str, R: list, edits: list) -> tuple[str, list]:
+    """Apply sorted, non-overlapping edits (a, b, replacement, srcs) to S and its runs R.
+
+    srcs: None -> the replacement stands one-for-one for S[a:b] (same length, same sources);
+    "first" -> its first character takes the source of S[a], the rest are inserted;
+    a list -> the source offset of each replacement character (-1: inserted).
+    """
+    if not edits:
+        return S, R
+    parts: list[str] = []
+    NR: list = []
+    t = 0
+    ri = 0
+    nr = len(R)
+
+    def take(p: int, q: int, text: str | None = None):
+        nonlocal t, ri
+        if p >= q:
+            return
+        parts.append(S[p:q] if text is None else text)
+        while R[ri][0] + R[ri][2] <= p:
+            ri += 1
+        k = ri
+        while k < nr and R[k][0] < q:
+            t0, s0, n = R[k]
+            a = t0 if t0 > p else p
+            b = t0 + n if t0 + n < q else q
+            _push(NR, t + (a - p), -1 if s0 < 0 else s0 + (a - t0), b - a)
+            k += 1
+        t += q - p
+
+    def src_at(i: int) -> int:
+        nonlocal ri
+        while R[ri][0] + R[ri][2] <= i:
+            ri += 1
+        t0, s0, _n = R[ri]
+        return -1 if s0 < 0 else s0 + (i - t0)
+
+    pos = 0
+    for a, b, repl, srcs in edits:
+        take(pos, a)
+        if srcs is None:
+            take(a, b, repl)
+        elif repl:
+            if srcs == "first":
+                srcs = [src_at(a)] + [-1] * (len(repl) - 1)
+            parts.append(repl)
+            for s in srcs:
+                _push(NR, t, s, 1)
+                t += 1
+        pos = b
+    take(pos, len(S))
+    return "".join(parts), NR
+
+
+def _src_of(R: list, starts: list, i: int) -> int:
+    k = bisect.bisect_right(starts, i) - 1
+    t0, s0, _n = R[k]
+    return -1 if s0 < 0 else s0 + (i - t0)
+
+
+_TRANSLATE = {ord(c): " " for c in "\t\x0b\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+              "\u2007\u2008\u2009\u200a\u202f\u205f\u3000"}
+_TRANSLATE.update({0x2028: "\n", 0x85: "\n", 0xFFFE: "-"})   # U+FFFE: pdfium's line-end hyphen
+_KEEP_CONTROLS = frozenset("\n\r\f \u2029")
 
 # A UN document symbol (A/79/716, S/2025/10/Add.31, A/HRC/59/L.17, A/ES-10/1027, S/PV.9228).
 _SYM = r"[A-Z][A-Z0-9]*(?:[-.][A-Z0-9]+)*(?:/[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*)+"
@@ -173,146 +261,87 @@ _SYM_PREFIX_END = re.compile(
 _SYM_DASH_END = re.compile(rf"(?:^|[\s(\[“\"‘']){_SYM}[-–]$")
 _SYM_START = re.compile(_SYM)
 _ALNUM_START = re.compile(r"[A-Za-z0-9]")
+_UNIT_EXP = re.compile(r"(?:(?<![A-Za-z])(?:[kcmdµ]?m|ft|yd|mi))([²³])")
+_CONTENT_LINE = re.compile(r"[^\n]*[^\n ][^\n]*")
+_SPACE_FIX = re.compile(rf"  +| +(?=[{SUPERSCRIPT_DIGITS}])")
 
 
 def _drop_char(c: str) -> bool:
-    cat = unicodedata.category(c)
-    return cat in ("Cc", "Cf", "Cs", "Cn")
+    return unicodedata.category(c) in ("Cc", "Cf", "Cs", "Cn") and c not in _KEEP_CONTROLS
 
 
 def _finalize(out: _Out) -> tuple[str, tuple[tuple[int, int, int], ...]]:
     """Whitespace/control normalisation shared by all formats; returns (text, segments)."""
-    chars, srcs = out.chars, out.srcs
-    n = len(chars)
-    # 1. character level: map spaces, line separators; drop controls; \r\n -> \n
-    cc: list[str] = []
-    ss: list[int] = []
-    i = 0
-    while i < n:
-        c = chars[i]
-        s = srcs[i]
-        i += 1
-        if c == "\n" or c == " ":
-            pass
-        elif c == "\r":
-            if i < n and chars[i] == "\n":
-                continue
-            c = "\n"
-        elif c in _SPACE_CHARS:
-            c = " "
-        elif c in _PARA_CHARS:
-            cc.append("\n"); ss.append(s)
-            cc.append("\n"); ss.append(-1)
-            continue
-        elif c in _LINE_CHARS:
-            c = "\n"
-        elif c == "\ufffe":          # pdfium's mark for a hyphen at a line end
-            c = "-"
-        elif (c == "²" or c == "³") and _UNIT_BEFORE.search("".join(cc[-4:])):
-            c = "2" if c == "²" else "3"   # km², m³: superscript digits are reserved for footnotes
-        elif (c < " " or c >= "\x7f") and _drop_char(c):
-            continue
-        cc.append(c)
-        ss.append(s)
+    S, R = out.build()
+    # 1. characters: one-for-one mappings, then \r\n, form feeds and characters to drop
+    S = S.translate(_TRANSLATE)
+    drop = "".join(sorted(c for c in set(S) if (c < " " or c >= "\x7f") and _drop_char(c)))
+    pat = r"\r\n?|[\f\u2029]" + (f"|[{re.escape(drop)}]+" if drop else "")
+    edits = []
+    for m in re.finditer(pat, S):
+        a, b = m.span()
+        c = S[a]
+        if c == "\r":
+            edits.append((a, a + 1, "", []) if b - a == 2 else (a, b, "\n", None))
+        elif c in "\f\u2029":
+            edits.append((a, b, "\n\n", "first"))
+        else:
+            edits.append((a, b, "", []))
+    S, R = _apply(S, R, edits)
+    # km², m³: superscript digits are reserved for footnote marks
+    edits = [(m.start(1), m.end(1), "2" if m.group(1) == "²" else "3", None)
+             for m in _UNIT_EXP.finditer(S)]
+    S, R = _apply(S, R, edits)
 
-    # 2. lines: strip, collapse spaces, glue superscript markers, collapse blank lines
-    lines: list[tuple[list[str], list[int]]] = []
-    breaks: list[list[int]] = []   # newline srcs before each line
-    cur_c: list[str] = []
-    cur_s: list[int] = []
-    pending_nl: list[int] = []
-    for c, s in zip(cc, ss):
-        if c == "\n":
-            lines.append((cur_c, cur_s))
-            breaks.append(pending_nl)
-            cur_c, cur_s = [], []
-            pending_nl = [s]
-            continue
-        cur_c.append(c)
-        cur_s.append(s)
-        # keep pending_nl until the line is complete
-    lines.append((cur_c, cur_s))
-    breaks.append(pending_nl)
-    # `breaks[k]` holds the src of the newline that ended line k-1
-
-    res_c: list[str] = []
-    res_s: list[int] = []
-    seen_text = False
-    blank_run = 0
-    nl_srcs: list[int] = []
-    prev_line_text = ""
-    for k, (lc, ls) in enumerate(lines):
-        if k > 0:
-            nl_srcs.extend(breaks[k])
-        # collapse spaces and strip
-        oc: list[str] = []
-        os_: list[int] = []
-        for c, s in zip(lc, ls):
-            if c == " ":
-                if not oc or oc[-1] == " ":
-                    if oc and os_[-1] < 0 <= s:
-                        os_[-1] = s
-                    continue
-            elif c in _SUP_SET and oc and oc[-1] == " " and len(oc) > 1 and oc[-2] not in _SUP_SET:
-                # a superscript marker after a space: glue it to the preceding character
-                oc.pop(); os_.pop()
-            oc.append(c)
-            os_.append(s)
-        while oc and oc[-1] == " ":
-            oc.pop(); os_.pop()
-        if not oc:
-            blank_run += 1
-            continue
-        if seen_text:
-            para = blank_run > 0
-            line_text = "".join(oc)
-            joined = False
+    # 2. lines: strip, collapse spaces, glue superscript marks, one or two newlines between lines
+    starts = [r[0] for r in R]
+    edits = []
+    prev_a = prev_b = -1            # the previous content line
+    for m in _CONTENT_LINE.finditer(S):
+        la, lb = m.span()
+        line = m.group(0)
+        ca = la + (len(line) - len(line.lstrip(" ")))
+        cb = la + len(line.rstrip(" "))
+        para = True
+        if prev_b < 0:
+            if ca > 0:
+                edits.append((0, ca, "", []))
+        else:
+            gap = S[prev_b:ca]
+            nl1 = S.find("\n", prev_b, ca)
+            nl2 = S.find("\n", nl1 + 1, ca)
+            para = nl2 >= 0
             if not para and (
-                    (_SYM_PREFIX_END.search(prev_line_text) and _ALNUM_START.match(line_text))
-                    or (_SYM_DASH_END.search(prev_line_text) and _SYM_START.match(line_text))):
-                joined = True        # "A/79/\n710" -> "A/79/710"
-            if not joined:
-                avail = [x for x in nl_srcs if x >= 0]
-                res_c.append("\n"); res_s.append(avail[0] if avail else -1)
-                if para:
-                    res_c.append("\n"); res_s.append(avail[1] if len(avail) > 1 else -1)
-        else:
-            line_text = "".join(oc)
-        # a paragraph opening with a superscript number: make sure a space follows it
-        if not seen_text or blank_run > 0:
-            j = 0
-            while j < len(oc) and oc[j] in _SUP_SET:
+                    (_SYM_PREFIX_END.search(S, max(prev_a - 1, prev_b - 120, 0), prev_b)
+                     and _ALNUM_START.match(S, ca))
+                    or (_SYM_DASH_END.search(S, max(prev_a - 1, prev_b - 120, 0), prev_b)
+                        and _SYM_START.match(S, ca))):
+                edits.append((prev_b, ca, "", []))          # "A/79/\n710" -> "A/79/710"
+            elif para:
+                if gap != "\n\n":
+                    edits.append((prev_b, ca, "\n\n", [_src_of(R, starts, nl1), _src_of(R, starts, nl2)]))
+            elif gap != "\n":
+                edits.append((prev_b, ca, "\n", [_src_of(R, starts, nl1)]))
+        if para:
+            # a paragraph opening with a superscript number: one space after the number
+            j = ca
+            while j < cb and S[j] in _SUP_SET:
                 j += 1
-            if 0 < j < len(oc) and oc[j] != " ":
-                oc.insert(j, " "); os_.insert(j, -1)
-                line_text = "".join(oc)
-        res_c.extend(oc)
-        res_s.extend(os_)
-        prev_line_text = line_text
-        seen_text = True
-        blank_run = 0
-        nl_srcs = []
-
-    text = "".join(res_c)
-    # 3. segments: maximal runs where both text and source offsets advance by one
-    segs: list[tuple[int, int, int]] = []
-    run_t = run_s = -1
-    run_n = 0
-    for t, s in enumerate(res_s):
-        if s < 0:
-            if run_n:
-                segs.append((run_t, run_s, run_n))
-                run_n = 0
-            continue
-        if run_n and s == run_s + run_n:
-            run_n += 1
-        else:
-            if run_n:
-                segs.append((run_t, run_s, run_n))
-            run_t, run_s, run_n = t, s, 1
-    if run_n:
-        segs.append((run_t, run_s, run_n))
-    return text, tuple(segs)
+            if ca < j < cb and S[j] != " ":
+                edits.append((j, j, " ", [-1]))
+        for sm in _SPACE_FIX.finditer(S, ca, cb):
+            a, b = sm.span()
+            if b < cb and S[b] in _SUP_SET and S[a - 1] not in _SUP_SET:
+                edits.append((a, b, "", []))               # "word ¹" -> "word¹"
+            elif b - a > 1:
+                edits.append((a + 1, b, "", []))
+        prev_a, prev_b = ca, cb
+    if prev_b < 0:
+        return "", ()
+    if prev_b < len(S):
+        edits.append((prev_b, len(S), "", []))
+    S, R = _apply(S, R, edits)
+    return S, tuple(r for r in R if r[1] >= 0)
 
 
 # --------------------------------------------------------------------------- text decoding
@@ -535,22 +564,21 @@ def _markdown_to_out(src: str) -> _Out:
                 deleted[bs + q] = 1          # "](target)"
         # bare URLs keep their * and _
         for m in _BARE_URL.finditer(block):
-            for q in range(m.start(), m.end()):
-                if not deleted[bs + q]:
-                    literal[bs + q] = 1
+            literal[bs + m.start():bs + m.end()] = b"\x01" * (m.end() - m.start())
         _emphasis(block, bs, deleted, literal)
 
     out = _Out()
     i = 0
     while i < n:
-        if deleted[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and not deleted[j]:
-            j += 1
+        j = deleted.find(1, i)
+        if j < 0:
+            j = n
         out.copy(src, i, j)
-        i = j
+        if j >= n:
+            break
+        i = deleted.find(0, j)
+        if i < 0:
+            break
     return out
 
 
@@ -564,6 +592,7 @@ _SKIP_CONTENT = frozenset("script style title noscript template svg math object 
                           "textarea select option button".split())
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _ENTITY = re.compile(r"&(?:#[0-9]{1,8};?|#[xX][0-9a-fA-F]{1,7};?|[A-Za-z][A-Za-z0-9]{1,31};?)")
+_HTML_WS = str.maketrans("\r\n\t\f", "    ")
 _TAG_NAME = re.compile(r"/?([A-Za-z][A-Za-z0-9:_-]*)")
 _QUOTE_OR_GT = re.compile(r"[\"'>]")
 
@@ -580,15 +609,15 @@ def _html_to_out(src: str) -> _Out:
         while k < b:
             amp = src.find("&", k, b)
             stop = b if amp < 0 else amp
-            for q in range(k, stop):
-                c = src[q]
-                if c in "\r\n\t\f" and not pre_depth:
-                    c = " "
-                elif sup_depth and c in "0123456789":
-                    c = c.translate(_TO_SUP)
-                elif sup_depth and c in "[]":
-                    continue
-                out.put(c, q)
+            if sup_depth:
+                for q in range(k, stop):
+                    c = src[q]
+                    if c in "[]":
+                        continue                      # <sup>[1]</sup>
+                    out.put(c.translate(_HTML_WS if not pre_depth else {}).translate(_TO_SUP), q)
+            elif stop > k:
+                chunk = src[k:stop]
+                out.put(chunk if pre_depth else chunk.translate(_HTML_WS), k)
             if amp < 0:
                 break
             m = _ENTITY.match(src, amp, b)
@@ -815,25 +844,29 @@ def _docx_to_out(data: bytes, path: str, limits: Limits) -> tuple[_Out, str]:
     src_parts: list[str] = []
     first = True
 
-    def add_para(p, marker_for, sep: str):
+    def add_para(walked, sep: str, prefix: str = ""):
         nonlocal src_len, first
-        text, inserts, sup_pos = _docx_paragraph(p, marker_for)
+        text, inserts, sup_pos = walked
         if not first:
             src_len += 1                      # the "\n" joining paragraphs in the source
         first = False
         base = src_len
         out.insert(sep)
-        ins = dict()
+        out.insert(prefix)
+        ins: dict[int, str] = {}
         for pos_, mk in inserts:
             ins[pos_] = ins.get(pos_, "") + mk
-        for q, c in enumerate(text):
+        cuts = sorted(set(ins) | sup_pos | {q + 1 for q in sup_pos} | {len(text)})
+        q0 = 0
+        for q in cuts:
+            out.copy(text, q0, q, base)
             if q in ins:
                 out.rstrip_spaces()
                 out.insert(ins[q])
-            out.put(c.translate(_TO_SUP) if q in sup_pos else c, base + q)
-        if len(text) in ins:
-            out.rstrip_spaces()
-            out.insert(ins[len(text)])
+            if q in sup_pos:
+                out.put(text[q].translate(_TO_SUP), base + q)
+                q += 1
+            q0 = q
         src_len += len(text)
         src_parts.append(text)
 
@@ -850,10 +883,10 @@ def _docx_to_out(data: bytes, path: str, limits: Limits) -> tuple[_Out, str]:
             out.insert("\n\n")
             continue
         if kind == "cell":
-            add_para(p, body_marker, "\n" if not row_first else "\n\n")
+            add_para(_docx_paragraph(p, body_marker), "\n" if not row_first else "\n\n")
             row_first = False
         else:
-            add_para(p, body_marker, "\n\n")
+            add_para(_docx_paragraph(p, body_marker), "\n\n")
 
     # footnote texts, in number order (unreferenced ones after)
     order = sorted(numbers, key=numbers.get) + [f for f in footnotes if f not in numbers]
@@ -872,12 +905,10 @@ def _docx_to_out(data: bytes, path: str, limits: Limits) -> tuple[_Out, str]:
                     return num
                 return None
 
-            start_len = len(out.chars)
-            add_para(p, foot_marker, "\n\n" if first_p else "\n")
-            if first_p and not got:
-                # no w:footnoteRef in the text: put the number in front
-                out.chars[start_len + 2:start_len + 2] = list(num + " ")
-                out.srcs[start_len + 2:start_len + 2] = [-1] * (len(num) + 1)
+            walked = _docx_paragraph(p, foot_marker)
+            # no w:footnoteRef in the footnote's text: put the number in front
+            prefix = num + " " if first_p and not got else ""
+            add_para(walked, "\n\n" if first_p else "\n", prefix)
             first_p = False
     return out, "\n".join(src_parts)
 
@@ -1232,7 +1263,7 @@ def _pdf_to_out(path: str, data: bytes, limits: Limits) -> tuple[_Out, str]:
             c = t[1]
             if q in ln.sup:
                 if c in "23" and (q + 1 >= len(tk) or q + 1 not in ln.sup) and _UNIT_BEFORE.search(
-                        "".join(out.chars[-4:])):
+                        "".join(p[0] for p in out.pieces[-4:])[-4:]):
                     pass                     # km2, m3: a unit exponent, not a footnote mark
                 else:
                     out.rstrip_spaces()      # glue the marker to the preceding character

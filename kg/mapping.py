@@ -17,7 +17,7 @@ A = NamedNode(ns.RDF + "type")
 KIND_CLASS = {
     "letter": "Letter", "identical_letters": "IdenticalLetters", "note_verbale": "NoteVerbale",
     "state_report": "StateReport", "joint_statement": "JointStatement", "statement": "Statement",
-    "communication": "Communication", "report": "Report", "note": "Document", "other": "Document",
+    "communication": "Communication", "report": "Report", "resolution": "Resolution", "note": "Document", "other": "Document",
 }
 ORGAN_BODY = {
     "security-council": "security-council", "general-assembly": "general-assembly",

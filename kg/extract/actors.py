@@ -45,6 +45,7 @@ ON_BEHALF = re.compile(r"\bon behalf of\b(?P<seg>.{0,300}?)(?=\baddressed to\b|[
 NV_AUTHOR = re.compile(r"(?:^|\n)\s*The\s+(?P<seg>(?:Permanent\s+Mission|Embassy|Government|Ministry)[^\n]{0,300}?)"
                        r"\s+presents\s+its\s+compliments\s+to\s+(?P<to>[^,\n]{0,200})", re.S)
 MISSION_HEADER = re.compile(r"(?:Permanent\s+Mission|Embassy|Ministry of Foreign Affairs)\s+of\s+(?P<seg>[^\n]{0,80}(?:\n[^\n]{0,80})?)")
+ANNEX_TO = re.compile(r"^\s*Annex\s+to\s+the\s+[^\n]*(?:\n[^\n]+)*?\baddressed\s+to\b(?P<seg>[^\n]*(?:\n(?!\n)[^\n]*){0,3})")
 INFO_FROM = re.compile(r"Information received from\s+(?P<seg>[^\n]{0,80})")
 
 
@@ -52,8 +53,12 @@ def _states_in(states: list[Mention], start: int, end: int) -> list[str]:
     return list(dict.fromkeys(m.key for m in states if start <= m.span.start < end))
 
 
-def author_states(text: str, title: Span | None, states: list[Mention]) -> tuple[list[str], Span | None]:
-    """States on whose behalf the document is written, and the span that says so."""
+def author_states(text: str, title: Span | None, states: list[Mention], kind: str = "other") -> tuple[list[str], Span | None]:
+    """States on whose behalf the document is written, and the span that says so.
+
+    Reports and notes of UN organs have no author state; a mission's letterhead only counts for the
+    kinds that states write (letters, notes verbales, statements, state reports).
+    """
     candidates = []
     if title is not None:
         t = title.text
@@ -63,7 +68,8 @@ def author_states(text: str, title: Span | None, states: list[Mention]) -> tuple
             candidates.append((a, b))
         for m in ON_BEHALF.finditer(t):
             candidates.append((title.start + m.start("seg"), title.start + m.end("seg")))
-    for rx in (NV_AUTHOR, INFO_FROM, MISSION_HEADER):
+    fallbacks = (NV_AUTHOR, INFO_FROM, MISSION_HEADER) if kind not in ("report", "note", "resolution") else ()
+    for rx in fallbacks:
         m = rx.search(text, 0, min(len(text), 6000))
         if m:
             candidates.append((m.start("seg"), m.end("seg")))
@@ -84,6 +90,11 @@ def addressees(text: str, title: Span | None, terms: list[Mention], masthead_end
     m = NV_AUTHOR.search(text, 0, min(len(text), 6000))
     if m:
         segments.append((m.start("to"), m.end("to")))
+    # 'Annex to the note verbale dated ... addressed to the Office of the High Commissioner': an annex
+    # standing alone goes where the note that transmits it goes.
+    m = ANNEX_TO.search(text, 0, min(len(text), 3000))
+    if m:
+        segments.append((m.start("seg"), m.end("seg")))
     for a, b in segments:
         found = [(t.key, t.span) for t in terms if a <= t.span.start < b and t.kind == "body"]
         if found:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from kg.extract.text import DAY_MONTH_YEAR, MONTH_DAY_YEAR, MONTH_RE, MONTHS, iso_date, sentence_bounds, span
+from kg.extract.places import place_rank
 from kg.models import Incident, Mention
 
 _N = r"\d{1,3}(?:,\d{3})+|\d+"
@@ -132,7 +133,8 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
                     aggregate = True   # the place comes from a sentence listing many places
                     break
                 if near:
-                    place = min(near, key=lambda p: abs(p.span.start - m.start())).key
+                    # The most local place named (the village, not its district), then the nearest.
+                    place = min(near, key=lambda p: (place_rank(text, p), abs(p.span.start - m.start()))).key
             if date is None:
                 days = _dates(text, a, b)
                 if days:

@@ -86,7 +86,7 @@ def extract_provisions(text: str, terms: list[Mention], states: list[Mention]) -
             arts = [f"Part {a}" for a in arts]
         elif m.group("part"):
             # 'Part III of Article 1' is cited as 'Article 1, Part III'
-            arts = [f"{a}, {m.group('part').title()}" for a in arts]
+            arts = [f"{a}, {m.group('part')[0].upper()}{m.group('part')[1:]}" for a in arts]
         target = None
         of = OF_THE.match(text, m.end())
         if of:

@@ -77,6 +77,8 @@ def extract_metadata(text: str) -> dict:
         out["agenda_items"] = tuple(re.sub(r"\s+", " ", i) for i in items)
 
     kind, title = _kind_and_title(text)
+    if any("/RES/" in sym for sym in symbols):
+        kind = "resolution"
     out["kind"] = kind
     if title is not None:
         out["title"] = (re.sub(r"\s+", " ", title.text).strip(), title)

@@ -15,6 +15,9 @@ NAME_KIND = re.compile(rf"(?P<name>{PLACE_NAME})\s+{KIND}s?\b")
 KINDS = (r"(?:cities|towns|villages|settlements|districts|regions|provinces|governorates|municipalities|rayons|"
          r"oblasts|camps|areas|counties|states)")
 LIST_KIND = re.compile(rf"(?P<list>{PLACE_NAME}(?:,\s+{PLACE_NAME})+,?\s+and\s+(?:other\s+\w+\s+)?(?:{PLACE_NAME}\s+)?){KINDS}\b")
+# 'the villages of Zabukh and Sus'; 'territories of Azerbaijan, namely Shusha, Khojaly and Aghdam'
+KINDS_OF_LIST = re.compile(rf"\b(?:{KINDS}\s+of|(?:territories|areas|regions|districts|cities)\s+of\s+[A-Z][a-z]+,?\s+(?:namely|including|such as))"
+                           rf"\s+(?P<list>{PLACE_NAME}(?:,\s+{PLACE_NAME})*,?\s+(?:and|as well as)\s+{PLACE_NAME})")
 IN_CITY = re.compile(rf"\b(?:in|of)\s+(?:the\s+)?(?P<name>{PLACE_NAME})\s+\((?:{KIND})\)")
 NOT_PLACES = {"The", "This", "That", "Other", "Each", "Every", "United", "Nations", "State", "General", "Security",
               "Special", "Autonomous", "Republic", "Occupied", "Administrative", "Federal", "Russian", "European",
@@ -31,6 +34,21 @@ def _ok(name: str, states: set[str]) -> bool:
     return bool(words) and words[0] not in NOT_PLACES and name not in NOT_PLACES and name not in states
 
 
+KIND_AFTER = re.compile(rf"\s+({KIND})\b")
+KIND_BEFORE = re.compile(rf"\b({KIND})\s+of\s+(?:the\s+)?$")
+_RANK = {"village": 0, "settlement": 0, "camp": 0, "town": 1, "city": 1, "municipality": 1, "area": 2,
+         "district": 3, "rayon": 3, "county": 3, "region": 4, "province": 4, "governorate": 4, "oblast": 4, "state": 5}
+
+
+def place_rank(text: str, mention: Mention) -> int:
+    """How local a place is as the text introduces it here: a village (0) before its district (3)."""
+    after = KIND_AFTER.match(text, mention.span.end, mention.span.end + 20)
+    if after:
+        return _RANK.get(after.group(1).lower(), 2)
+    before = KIND_BEFORE.search(text[max(0, mention.span.start - 30):mention.span.start])
+    return _RANK.get(before.group(1).lower(), 2) if before else 2
+
+
 def extract_places(text: str, state_mentions: list[Mention]) -> list[Mention]:
     state_words = {m.span.text for m in state_mentions}
     names: dict[str, None] = {}
@@ -39,8 +57,8 @@ def extract_places(text: str, state_mentions: list[Mention]) -> list[Mention]:
             name = m.group("name")
             if _ok(name, state_words):
                 names[name] = None
-    for m in LIST_KIND.finditer(text):
-        for part in re.split(r",\s+|\s+and\s+", m.group("list")):
+    for m in [*LIST_KIND.finditer(text), *KINDS_OF_LIST.finditer(text)]:
+        for part in re.split(r",\s+|\s+and\s+|\s+as well as\s+", m.group("list")):
             part = re.sub(r"^other\s+\w+\s*", "", part.strip())
             part = part.strip()
             if re.fullmatch(PLACE_NAME, part) and _ok(part, state_words):

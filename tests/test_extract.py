@@ -1,0 +1,113 @@
+"""Extractors on real text: metadata, states and bodies, law, persons, places, incidents."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, FIXTURES, corpus_text
+from kg.extract.pipeline import extract
+from kg.ingest import read_document
+
+
+def run(text: str, name: str = "t.txt"):
+    return extract(name, "0" * 64, text)
+
+
+def keys(ex, kind):
+    return sorted({m.key for m in ex.mentions if m.kind == kind})
+
+
+def test_metadata_of_a_real_pdf():
+    pdf = sorted((FIXTURES / "ingest").glob("*.pdf"))[0]
+    src = read_document(pdf)
+    md = extract(src.source, src.sha256, src.text).metadata
+    # The file name is the symbol with '/' as '_': the masthead must give it back.
+    assert pdf.stem.replace("_", "/") in md.symbols
+    assert md.issued and md.issued.startswith("20")
+    assert md.language == "English"
+
+
+def test_metadata_of_a_joint_letter():
+    md = run(corpus_text("004_ffed4b976815c69f.txt")).metadata
+    assert md.symbols == ("A/75/875", "S/2021/433")
+    assert (md.kind, md.issued, md.dated) == ("letter", "2021-05-14", "2021-05-05")
+    assert md.agenda_items[:3] == ("34", "35", "40")
+    assert md.author_states == ("AZE",)
+
+
+def test_note_verbale_formula_and_place_date_line():
+    md = run(corpus_text("000_69eed672c96147f9.txt")).metadata
+    assert md.kind == "note_verbale" and md.dated == "2024-09-27" and md.author_states == ("AZE",)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("civilians were killed by Armenian armed forces, among them Hungarian nationals", ["ARM", "HUN"]),
+    ("Original: French. English and French only.", []),                 # languages, not states
+    ("the Russian Federation and the United Kingdom of Great Britain and Northern Ireland", ["GBR", "RUS"]),
+    ("a chad of paper; the Republic of Chad", ["TCD"]),                 # state names match as printed
+])
+def test_states(text, expected):
+    assert keys(run(text), "state") == expected
+
+
+def test_bodies_of_a_joint_communication():
+    ex = run(corpus_text("000_69eed672c96147f9.txt"))
+    labels = {m.label for m in ex.mentions if m.kind == "body"}
+    assert {"Working Group on Arbitrary Detention", "Working Group on Enforced or Involuntary Disappearances",
+            "Special Rapporteur on extrajudicial, summary or arbitrary executions"} <= labels
+
+
+def test_instrument_with_article():
+    ex = run("in violation of article 6 of the International Covenant on Civil and Political Rights and of "
+             "article 2 of Protocol No. 4 to the Convention for the Protection of Human Rights and Fundamental Freedoms")
+    got = {(p.title, p.article) for p in ex.provisions}
+    assert ("International Covenant on Civil and Political Rights", "6") in got
+    assert any(t.startswith("Protocol No. 4") and a == "2" for t, a in got)
+
+
+def test_domestic_law_articles():
+    ex = run("were charged under Articles 100, 102, 103, 105, and other articles of the Criminal Code of the "
+             "Republic of Azerbaijan. According to Part III of Article 1 of the Law “On Lawyers and Legal Activities”, lawyers")
+    got = {(p.title, p.article) for p in ex.provisions if p.domestic}
+    assert {("Criminal Code of the Republic of Azerbaijan", a) for a in ("100", "102", "103", "105")} <= got
+    assert ("Law “On Lawyers and Legal Activities”", "1, Part III") in got
+
+
+def test_persons_signatory_posts_and_lists():
+    ex = run(corpus_text("001_b1dfee940f1dd054.txt"))
+    names = {p.name for p in ex.persons}
+    assert {"Harutyunyan Arayik Vladimiri", "Gukasyan Arkadi Arshaviri", "Kazaryan Erik Roberti"} <= names
+    letter = run(corpus_text("004_ffed4b976815c69f.txt"))
+    signed = {p.name for p in letter.persons if p.signatory}
+    assert signed == {"Yashar Aliyev", "Jeyhun Bayramov"}
+    posts = {(p.name, p.post) for p in letter.persons}
+    assert ("Jeyhun Bayramov", "Minister for Foreign Affairs") in posts
+
+
+def test_redactions_are_not_persons():
+    ex = run("The lawyer ████ ██████ was detained; Mr. ███ was released.")
+    assert [m.kind for m in ex.mentions if m.kind == "redaction"] == ["redaction", "redaction"]
+    assert ex.persons == ()
+
+
+def test_places_introduced_by_the_text():
+    ex = run(corpus_text("002_7ba849221ed25377.txt"))
+    assert {"Zabukh", "Sus", "Shusha", "Lachin"} <= set(keys(ex, "place"))
+
+
+def test_incidents_as_claims_with_figures_and_quote():
+    ex = run(corpus_text("001_b1dfee940f1dd054.txt"))
+    by_place = {i.place: i for i in ex.incidents}
+    ganja = by_place["Ganja"]
+    assert (ganja.date, ganja.killed, ganja.injured, ganja.children_killed, ganja.attributed_to) == \
+        ("2020-10-17", 26, 175, 6, "ARM")
+    assert ganja.span.text.startswith("killing 26")
+    assert by_place["Barda"].date == "2020-10-27/2020-11-07"
+    # 'in total 93 civilians ... were killed' over a dozen districts is an aggregate, not an incident
+    assert all(i.killed != 93 for i in ex.incidents)
+
+
+def test_incident_place_prefers_the_village_to_its_district():
+    ex = run(corpus_text("004_ffed4b976815c69f.txt"))
+    assert [(i.place, i.date, i.killed, i.children_killed) for i in ex.incidents] == [("Bashlibel", "1993-04-18", 12, 1)]
