@@ -35,6 +35,7 @@ import codecs
 import hashlib
 import html
 import io
+import math
 import os
 import re
 import statistics
@@ -410,7 +411,7 @@ _LINK = re.compile(
     r"\(\s*(<[^<>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\)")
 _AUTOLINK = re.compile(r"<((?:https?|ftp)://[^\s<>]+|mailto:[^\s<>]+|www\.[^\s<>]+)>", re.I)
 _BARE_URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\[\]()]+", re.I)
-_CODE_SPAN = re.compile(r"(`+)([^`\n](?:.*?[^`\n])?)\1(?!`)")
+_CODE_SPAN = re.compile(r"(`+)([^`\n](?:[^\n]{0,1000}?[^`\n])?)\1(?!`)")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _DELIM_RUN = re.compile(r"\*+|_+")
 _TEXT_FURNITURE = re.compile(r"^\s*(?:\d{1,4}/\d{1,4}\s+(?:GE\.)?\d{2}-\d{5}|(?:GE\.)?\d{2}-\d{5}\s+\d{1,4}/\d{1,4}"
@@ -452,11 +453,13 @@ def _emphasis(block: str, base: int, deleted: bytearray, literal: bytearray):
     if not runs:
         return
     stack: list[int] = []   # indices into runs, potential openers
+    bottom: dict[tuple, int] = {}   # CommonMark's openers_bottom: keeps the search linear
     for ci, closer in enumerate(runs):
         if closer[4]:
+            key = (closer[0], closer[3], closer[5] % 3)
             while closer[2] > 0:
                 found = -1
-                for si in range(len(stack) - 1, -1, -1):
+                for si in range(len(stack) - 1, bottom.get(key, 0) - 1, -1):
                     op = runs[stack[si]]
                     if op[0] != closer[0] or op[2] == 0 or not op[3]:
                         continue
@@ -466,6 +469,7 @@ def _emphasis(block: str, base: int, deleted: bytearray, literal: bytearray):
                     found = si
                     break
                 if found < 0:
+                    bottom[key] = len(stack)
                     break
                 op = runs[stack[found]]
                 use = 2 if op[2] >= 2 and closer[2] >= 2 else 1
@@ -480,6 +484,9 @@ def _emphasis(block: str, base: int, deleted: bytearray, literal: bytearray):
                 del stack[found + 1:]        # delimiters between them are now text
                 if op[2] == 0:
                     del stack[found]
+                for k in bottom:
+                    if bottom[k] > len(stack):
+                        bottom[k] = len(stack)
         if closer[3] and closer[2] > 0:
             stack.append(ci)
 
@@ -603,6 +610,7 @@ def _html_to_out(src: str) -> _Out:
     pos = 0
     sup_depth = 0
     pre_depth = 0
+    no_close: dict[str, int] = {}      # raw-text elements with no closing tag after this position
 
     def emit_text(a: int, b: int):
         k = a
@@ -683,7 +691,11 @@ def _html_to_out(src: str) -> _Out:
         self_closing = src[max(pos, end - 2):end] == "/>"
         pos = end
         if not closing and name in _SKIP_CONTENT and not self_closing:
-            cm = re.compile(r"</" + re.escape(name) + r"\b[^>]*>", re.I).search(src, pos)
+            cm = None
+            if pos < no_close.get(name, n + 1):
+                cm = re.compile(r"</" + re.escape(name) + r"\b[^>]*>", re.I).search(src, pos)
+                if cm is None:
+                    no_close[name] = pos
             if cm is not None:          # unclosed: parse on as if the tag were not there
                 pos = cm.end()
             continue
@@ -870,14 +882,12 @@ def _docx_to_out(data: bytes, path: str, limits: Limits) -> tuple[_Out, str]:
         src_len += len(text)
         src_parts.append(text)
 
-    in_row = False
     row_first = True
     for p, kind in paras:
         if kind == "row-start":
-            in_row, row_first = True, True
+            row_first = True
             continue
         if kind == "row-end":
-            in_row = False
             continue
         if kind == "table-end":
             out.insert("\n\n")
@@ -1012,6 +1022,9 @@ def _pdf_pages(path: str, data: bytes, limits: Limits):
         l, r, b, t = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
         bx, by, bl, br, bb, bt = (ctypes.byref(v) for v in (x, y, l, r, b, t))
         get_size, get_origin, get_box = pr.FPDFText_GetFontSize, pr.FPDFText_GetCharOrigin, pr.FPDFText_GetCharBox
+        get_matrix = pr.FPDFText_GetMatrix
+        mat = pr.FS_MATRIX()
+        bmat = ctypes.byref(mat)
         is_gen = pr.FPDFText_IsGenerated
         to_char = pr.FPDFText_GetCharIndexFromTextIndex
         for pi in range(npages):
@@ -1037,7 +1050,11 @@ def _pdf_pages(path: str, data: bytes, limits: Limits):
                             get_box(tp, ci, bl, br, bb, bt)
                             geo[ti] = (0.0, 0.0, l.value, r.value, True)
                         continue
+                    # the size as set: font size times the vertical scale of the text matrix
+                    # (some PDFs set 1-pt type and scale it by 10)
                     sz = get_size(tp, ci)
+                    if get_matrix(tp, ci, bmat):
+                        sz *= math.hypot(mat.c, mat.d)
                     get_origin(tp, ci, bx, by)
                     if not get_box(tp, ci, bl, br, bb, bt):
                         l.value = r.value = x.value
@@ -1242,9 +1259,7 @@ def _pdf_to_out(path: str, data: bytes, limits: Limits) -> tuple[_Out, str]:
     pending_notes: list[list[_Line]] = []
     page_base = 0
     prev: _Line | None = None
-    prev_base = 0
     prev_page = -1
-    right_edge = 0.0
 
     def emit_line(ln: _Line, base: int, footnote_start=False):
         tk = ln.toks

@@ -22,7 +22,7 @@ KIND_CLASS = {
 ORGAN_BODY = {
     "security-council": "security-council", "general-assembly": "general-assembly",
     "human-rights-council": "human-rights-council", "commission-on-human-rights": "commission-on-human-rights",
-    "economic-and-social-council": "economic-and-social-council",
+    "economic-and-social-council": "ecosoc",
 }
 
 

@@ -22,14 +22,15 @@ import io
 import itertools
 import json
 import multiprocessing
+import os
 import queue
 import re
 import signal
 import socket
 import sys
 import threading
+import time
 from dataclasses import dataclass
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -297,8 +298,17 @@ def _not_acceptable(offers: dict[str, str]) -> Response:
 
 # ------------------------------------------------------------------------------------ worker pool
 
-def _worker_main(store_path: str, conn) -> None:
+def _watch_parent(ppid: int) -> None:
+    # A worker whose server was killed (SIGKILL, no clean stop) must not live on holding the store.
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != ppid:
+            os._exit(0)
+
+
+def _worker_main(store_path: str, conn, ppid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent handles ^C and stops us
+    threading.Thread(target=_watch_parent, args=(ppid,), daemon=True).start()
     from pyoxigraph import Store
     store = Store.read_only(store_path)
     while True:
@@ -321,7 +331,7 @@ def _worker_main(store_path: str, conn) -> None:
 class _Worker:
     def __init__(self, ctx, store_path: str):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(store_path, child), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(store_path, child, os.getpid()), daemon=True)
         self.proc.start()
         child.close()
 

@@ -157,3 +157,27 @@ def test_build_corpus_un2025(tmp_path):
     report = build([corpus], out=tmp_path / "out", jobs=2, progress=False)
     assert report.documents + len(report.failures) == len(list(corpus.glob("*.pdf")))
     assert report.documents >= 220
+
+
+def test_joint_symbol_cited_by_either_part_lands_on_one_node(tmp_path):
+    """A letter issued as A/79/100-S/2025/10, cited by one document with its A part and by another with its S part."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "United Nations A/79/100-S/2025/10\n\nDistr.: General\n3 January 2025\n\n"
+        "Letter dated 2 January 2025 from the Permanent Representative of Ukraine to the United Nations "
+        "addressed to the Secretary-General\n\nI have the honour to inform you.\n")
+    (corpus / "b.txt").write_text(
+        "Letter dated 9 January 2025 from the Permanent Representative of the Russian Federation to the United Nations "
+        "addressed to the Secretary-General\n\nI reject the letter of Ukraine (S/2025/10).\n")
+    (corpus / "c.txt").write_text(
+        "Letter dated 10 January 2025 from the Permanent Representative of Poland to the United Nations "
+        "addressed to the Secretary-General\n\nAs stated in document A/79/100, the attacks continue.\n")
+    out = tmp_path / "out"
+    build([corpus], out=out, progress=False)
+    store = pyoxigraph.Store.read_only(str(out / "store"))
+    rows = store.query(f"""SELECT DISTINCT ?t WHERE {{ GRAPH ?g {{ ?d <http://purl.org/spar/cito/cites> ?t }} }}""")
+    assert {r["t"].value for r in rows} == {"https://undocs.org/A/79/100"}
+    char = store.query(f"""SELECT ?c WHERE {{ GRAPH ?g {{ ?d <{ns.KG}sourceFile> "b.txt" ;
+        ?c <https://undocs.org/A/79/100> }} FILTER(?c != <http://purl.org/spar/cito/cites>) }}""")
+    assert [r["c"].value for r in char] == ["http://purl.org/spar/cito/disputes"]

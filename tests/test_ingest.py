@@ -6,7 +6,6 @@ import io
 import os
 import pickle
 import re
-import shutil
 import struct
 import tempfile
 import zipfile

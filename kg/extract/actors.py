@@ -39,9 +39,10 @@ NOT_NAME_WORDS = {
     "Prosecutor", "Office", "Criminal", "Code", "Law", "Armed", "Forces", "Resolution", "Charter", "Protocol",
 }
 
-AUTHOR_SEGMENT = re.compile(r"\b(?:from|by)\b(?P<seg>.*?)(?=\baddressed to\b|\bto the United Nations\b|\bon the\b|"
-                            r"\bconcerning\b|\bregarding\b|\bon behalf of\b|$)", re.S | re.I)
-ON_BEHALF = re.compile(r"\bon behalf of\b(?P<seg>.{0,300}?)(?=\baddressed to\b|[.;\n]|$)", re.S | re.I)
+# Titles wrap over lines in PDFs: every space in these phrases may be a line break.
+AUTHOR_SEGMENT = re.compile(r"\b(?:from|by)\b(?P<seg>.*?)(?=\baddressed\s+to\b|\bto\s+the\s+United\s+Nations\b|\bon\s+the\b|"
+                            r"\bconcerning\b|\bregarding\b|\bon\s+behalf\s+of\b|$)", re.S | re.I)
+ON_BEHALF = re.compile(r"\bon\s+behalf\s+of\b(?P<seg>.{0,300}?)(?=\baddressed\s+to\b|[.;]|\n\n|$)", re.S | re.I)
 NV_AUTHOR = re.compile(r"(?:^|\n)\s*The\s+(?P<seg>(?:Permanent\s+Mission|Embassy|Government|Ministry)[^\n]{0,300}?)"
                        r"\s+presents\s+its\s+compliments\s+to\s+(?P<to>[^,\n]{0,200})", re.S)
 MISSION_HEADER = re.compile(r"(?:Permanent\s+Mission|Embassy|Ministry of Foreign Affairs)\s+of\s+(?P<seg>[^\n]{0,80}(?:\n[^\n]{0,80})?)")
@@ -84,7 +85,7 @@ def addressees(text: str, title: Span | None, terms: list[Mention], masthead_end
     """Bodies or officials the document is addressed to."""
     segments = []
     if title is not None:
-        m = re.search(r"\baddressed to\b(?P<seg>.*)", title.text, re.S)
+        m = re.search(r"\baddressed\s+to\b(?P<seg>.*)", title.text, re.S)
         if m:
             segments.append((title.start + m.start("seg"), title.end))
     m = NV_AUTHOR.search(text, 0, min(len(text), 6000))

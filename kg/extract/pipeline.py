@@ -37,9 +37,29 @@ def vocabulary_mentions(text: str) -> list[Mention]:
     return out
 
 
+MISSION_OF = re.compile(r"(?:Permanent\s+Mission|Permanent\s+Representative|Permanent\s+Observer|Embassy)\s+of\s+"
+                        r"(?:(?!addressed)[^.;\n]){0,80}?\bto\s+(?:the\s+)?$")
+
+
+def _drop_inside(mentions: list[Mention], cited, text: str) -> list[Mention]:
+    """Vocabulary hits that are not references to the thing: an abbreviation inside a document symbol
+    or a URL ('HRC' in A/HRC/59/60), a UN office inside a mission's name ('... to the United Nations
+    Office at Geneva'), which names where the mission sits, not a body the document speaks of."""
+    inside = [(c.span.start, c.span.end) for c in cited if c.target in ("document", "url")]
+    out = []
+    for m in mentions:
+        if any(a <= m.span.start and m.span.end <= b for a, b in inside):
+            continue
+        if m.kind == "body" and MISSION_OF.search(text[max(0, m.span.start - 120):m.span.start]):
+            continue
+        out.append(m)
+    return out
+
+
 def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction:
     notes = footnotes(text)
-    mentions = vocabulary_mentions(text)
+    cited = citations.extract_citations(text, notes)
+    mentions = _drop_inside(vocabulary_mentions(text), cited, text)
     states = [m for m in mentions if m.kind == "state"]
     terms = [m for m in mentions if m.kind != "state"]
 
@@ -74,7 +94,7 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
         source=source_name, sha256=sha256, text_length=len(text), metadata=md,
         mentions=tuple(sorted([*mentions, *entities.redactions(text), *found_places],
                               key=lambda m: (m.span.start, m.kind, m.key))),
-        citations=tuple(citations.extract_citations(text, notes)),
+        citations=tuple(cited),
         provisions=tuple(law.extract_provisions(text, terms, states)),
         persons=tuple(people),
         incidents=tuple(incidents.extract_incidents(text, states, found_places, authors)),
