@@ -1073,11 +1073,14 @@ def _pdf_lines(text: str, geo: list) -> list[_Line]:
     lines: list[_Line] = []
     toks: list = []
 
+    last_vis = None
+
     def flush(hyph=False):
-        nonlocal toks
+        nonlocal toks, last_vis
         if toks:
             lines.append(_Line(toks, hyph))
         toks = []
+        last_vis = None
 
     n = len(text)
     i = 0
@@ -1093,7 +1096,15 @@ def _pdf_lines(text: str, geo: list) -> list[_Line]:
         if g is None:
             toks.append([i, c, 0.0, 0.0, 0.0, 0.0, False])
         else:
+            if g[0] > 0 and last_vis is not None:
+                # pdfium sometimes runs two printed lines together: a drop to a lower
+                # baseline together with a return to the left starts a new line
+                big = max(last_vis[2], g[0])
+                if last_vis[3] - g[1] > 0.7 * big and g[2] < last_vis[4] - 3 * big:
+                    flush()
             toks.append([i, c, g[0], g[1], g[2], g[3], g[4]])
+            if g[0] > 0:
+                last_vis = toks[-1]
         if c == "\ufffe":
             flush(hyph=True)
         i += 1

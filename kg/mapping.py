@@ -39,8 +39,10 @@ def lit(value, datatype: NamedNode | None = None) -> Literal:
 
 @dataclass
 class Aliases:
-    """Corpus-wide identity of documents: every part of a joint symbol maps to its first part."""
+    """Corpus-wide identity of documents: every part of a joint symbol maps to its first part, and
+    (author state, date) pairs lead to the documents that references by description point at."""
     canonical: dict[str, str] = field(default_factory=dict)
+    by_author_date: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
     def add_joint(self, parts) -> None:
         parts = list(parts)
@@ -57,16 +59,31 @@ class Aliases:
             self.canonical[x] = head
 
     def resolve(self, symbol: str) -> str:
+        # 'A/79/843*' is the reissue of A/79/843: one document whatever mark it carries.
+        symbol = symbol.rstrip("*")
         return self.canonical.get(symbol, symbol)
+
+    def described(self, authors, date: str) -> str | None:
+        found = set().union(*(self.by_author_date.get((a, date), set()) for a in authors)) if authors else set()
+        return next(iter(found)) if len(found) == 1 else None   # ambiguous or absent: no link
 
     @classmethod
     def from_extractions(cls, extractions) -> "Aliases":
         aliases = cls()
         for ex in sorted(extractions, key=lambda e: e.source):
-            aliases.add_joint(ex.metadata.symbols)
+            aliases.add_joint([s.rstrip("*") for s in ex.metadata.symbols])
             for c in ex.citations:
                 if c.target == "document" and len(c.parts) > 1:
-                    aliases.add_joint(c.parts)
+                    aliases.add_joint([p.rstrip("*") for p in c.parts])
+        for ex in extractions:
+            iri = document_iri(ex, aliases)
+            if ex.metadata.dated:
+                for a in ex.metadata.author_states:
+                    aliases.by_author_date.setdefault((a, ex.metadata.dated), set()).add(iri)
+            for i, part in enumerate(ex.parts, start=1):
+                if part.dated:
+                    for a in part.author_states:
+                        aliases.by_author_date.setdefault((a, part.dated), set()).add(f"{iri}#annex-{i}")
         return aliases
 
 
@@ -148,7 +165,9 @@ def map_extraction(ex: Extraction, aliases: Aliases) -> list[Quad]:
     w.add(doc, p(KG, "sourceFile"), lit(ex.source))
     w.add(doc, p(KG, "sha256"), lit(ex.sha256))
     for s in md.symbols:
-        w.add(doc, p(KG, "symbol"), lit(s))
+        w.add(doc, p(KG, "symbol"), lit(s.rstrip("*")))
+    if md.sender_post:
+        w.add(doc, p(KG, "senderPost"), lit(md.sender_post))
     for field_name, pred in (("issued", p(ns.DCTERMS, "issued")), ("dated", p(KG, "dated")),
                              ("received", p(KG, "dateReceived"))):
         value = getattr(md, field_name)
@@ -213,6 +232,38 @@ def map_extraction(ex: Extraction, aliases: Aliases) -> list[Quad]:
             w.add(cit, p(KG, "inFootnote"), lit(c.footnote, XSD_INT))
         w.add(cit, p(KG, "evidence"), w.evidence(c.span, c.extractor, to_source))
         _describe_target(w, t, c)
+
+    for i, part in enumerate(ex.parts, start=1):
+        node = NamedNode(f"{doc_iri}#annex-{i}")
+        w.add(node, A, p(KG, "Annex"))
+        if part.kind in KIND_CLASS and part.kind not in ("other", "note"):
+            w.add(node, A, p(KG, KIND_CLASS[part.kind]))
+        w.add(node, p(ns.DCTERMS, "isPartOf"), doc)
+        w.add(doc, p(ns.DCTERMS, "hasPart"), node)
+        w.add(node, p(ns.DCTERMS, "title"), lit(re.sub(r"\s+", " ", part.title.text).strip()))
+        if part.dated:
+            w.add(node, p(KG, "dated"), lit(part.dated, XSD_DATE))
+        for iso in part.author_states:
+            w.add(node, p(KG, "authorState"), ns.state_iri(iso))
+        for name in part.signatories:
+            w.add(node, p(KG, "signatory"), ns.person_iri(name))
+        w.add(node, p(KG, "evidence"), w.evidence(part.title, "parts", to_source))
+
+    for ref in ex.described:
+        target = aliases.described(ref.author_states, ref.date)
+        if target is None or target.split("#")[0] == doc_iri:
+            continue
+        t = NamedNode(target)
+        w.add(doc, p(ns.CITO, ref.characterization), t)
+        if ref.characterization != "cites":
+            w.add(doc, p(ns.CITO, "cites"), t)
+        cit = NamedNode(f"{w.graph}/citation/{ref.span.start}-described")
+        w.add(cit, A, p(ns.CITO, "Citation"))
+        w.add(cit, p(ns.CITO, "hasCitingEntity"), doc)
+        w.add(cit, p(ns.CITO, "hasCitedEntity"), t)
+        w.add(cit, p(ns.CITO, "hasCitationCharacterization"), p(ns.CITO, ref.characterization))
+        w.add(cit, p(KG, "citedAs"), lit(ref.span.text))
+        w.add(cit, p(KG, "evidence"), w.evidence(ref.span, ref.extractor, to_source))
 
     for pr in ex.provisions:
         if pr.domestic:
@@ -285,7 +336,7 @@ def _describe_target(w: GraphWriter, t: NamedNode, c) -> None:
     if c.target == "document":
         w.add(t, A, p(KG, "Document"))
         for part in c.parts or (c.key,):
-            w.add(t, p(KG, "symbol"), lit(part))
+            w.add(t, p(KG, "symbol"), lit(part.rstrip("*")))
     elif c.target in ("resolution", "decision"):
         organ, number = c.key.split("/", 1)
         w.add(t, A, p(KG, "Resolution" if c.target == "resolution" else "Decision"))

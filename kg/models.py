@@ -90,6 +90,30 @@ class Incident:
 
 
 @dataclass(frozen=True)
+class Part:
+    """An annex or enclosure: a document inside the document, with its own title, date, author and signatories."""
+    kind: str
+    start: int
+    end: int
+    title: Span
+    dated: str | None
+    author_states: tuple[str, ...]
+    signatories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DescribedReference:
+    """A document referred to by description ('the letter from the Permanent Representative of Armenia
+    dated 5 January 2023'): resolved to a document of the corpus with that author and date, if there is one."""
+    kind: str
+    author_states: tuple[str, ...]
+    date: str
+    span: Span
+    characterization: str = "cites"
+    extractor: str = "citations-described"
+
+
+@dataclass(frozen=True)
 class Metadata:
     kind: str = "other"        # note_verbale | letter | state_report | joint_statement | identical_letters | ... | other
     symbols: tuple[str, ...] = ()
@@ -103,6 +127,7 @@ class Metadata:
     agenda_items: tuple[str, ...] = ()
     author_states: tuple[str, ...] = ()
     addressees: tuple[str, ...] = ()     # body IRIs
+    sender_post: str | None = None       # 'Permanent Representative', "Chargé d'affaires a.i.", ...
     evidence: tuple[tuple[str, Span], ...] = ()   # (field, span) behind each metadata value
 
 
@@ -118,6 +143,8 @@ class Extraction:
     provisions: tuple[Provision, ...] = ()
     persons: tuple[PostHolding, ...] = ()
     incidents: tuple[Incident, ...] = ()
+    parts: tuple[Part, ...] = ()
+    described: tuple[DescribedReference, ...] = ()
     source_offsets: tuple[tuple[int, int, int], ...] = field(default=(), repr=False)
 
     def to_source(self, offset: int) -> int:

@@ -136,6 +136,9 @@ def query_form(text: str) -> str:
 def check_query(text: str, allow_service: bool = False) -> str:
     """Refuse updates always and SERVICE unless allowed; return the query form."""
     stripped = strip_query(text)
+    if re.search(r"\\[uU]", stripped):
+        # Some processors decode \u escapes before parsing: \u0053ERVICE would hide a keyword.
+        raise QueryError("refused: \\u escapes are only accepted inside strings")
     for word in UPDATE_KEYWORDS:
         if _keyword_positions(stripped, word):
             raise QueryError(f"refused: {word} is a SPARQL update keyword; the store is read-only and "
@@ -522,6 +525,8 @@ def sparql(text: str, out: str | Path = "output", *, allow_service: bool = False
 # Output
 # ---------------------------------------------------------------------------------------------
 
+# Namespaces whose local names have no '/': Turtle would have to escape it (kgid:state\/AZE).
+TURTLE_PREFIXES = {k: v for k, v in ns.PREFIXES.items() if k not in ("kgid", "kgg", "undoc")}
 _NS_BY_LENGTH = sorted(((v, k) for k, v in ns.PREFIXES.items()), key=lambda x: -len(x[0]))
 
 
@@ -559,20 +564,39 @@ def _clip(s: str, w: int) -> str:
 
 
 def render_table(result: Result, width: int | None = None) -> str:
+    """An aligned table that fits `width` (default: the terminal's); long cells are cut with '…'.
+
+    When even narrowed columns cannot fit, each row is shown as a record (one 'column  value' line
+    per variable), which always fits.
+    """
     if result.form == "ASK":
         return "true" if result.boolean else "false"
     width = width or shutil.get_terminal_size((100, 24)).columns
     headers = result.variables
-    cells = [[_cell(t) for t in row] for row in result.rows]
     if not headers:
         return ""
+    cells = [[_cell(t) for t in row] for row in result.rows]
     natural = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     widths = fit_widths(natural, headers, width)
+    if sum(widths) + 2 * (len(widths) - 1) > width:
+        return _render_records(headers, cells, width)
     lines = ["  ".join(_clip(h, w).ljust(w) for h, w in zip(headers, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
     for r in cells:
         lines.append("  ".join(_clip(c, w).ljust(w) for c, w in zip(r, widths)).rstrip())
     return "\n".join(lines)
+
+
+def _render_records(headers: list[str], cells: list[list[str]], width: int) -> str:
+    key = max(len(h) for h in headers)
+    room = max(10, width - key - 2)
+    out = []
+    for n, r in enumerate(cells, 1):
+        out.append((f"-[ {n} ]" + "-" * width)[:width])
+        out.extend(f"{h.ljust(key)}  {_clip(c, room)}".rstrip() for h, c in zip(headers, r))
+    if not cells:
+        out.append("  ".join(headers))
+    return "\n".join(out)
 
 
 def render(result: Result, fmt: str | None = None, width: int | None = None) -> str:
@@ -582,7 +606,7 @@ def render(result: Result, fmt: str | None = None, width: int | None = None) -> 
         rdf = {"turtle": RdfFormat.TURTLE, "jsonld": RdfFormat.JSON_LD, "ntriples": RdfFormat.N_TRIPLES}.get(fmt)
         if rdf is None:
             raise QueryError(f"a {result.form} query gives a graph: use --format turtle, jsonld or ntriples, not {fmt}")
-        kwargs = {"prefixes": ns.PREFIXES} if rdf == RdfFormat.TURTLE else {}
+        kwargs = {"prefixes": TURTLE_PREFIXES} if rdf == RdfFormat.TURTLE else {}
         return serialize(result.triples, format=rdf, **kwargs).decode("utf-8")
     fmt = fmt or "table"
     if fmt == "table":

@@ -181,3 +181,21 @@ def test_joint_symbol_cited_by_either_part_lands_on_one_node(tmp_path):
     char = store.query(f"""SELECT ?c WHERE {{ GRAPH ?g {{ ?d <{ns.KG}sourceFile> "b.txt" ;
         ?c <https://undocs.org/A/79/100> }} FILTER(?c != <http://purl.org/spar/cito/cites>) }}""")
     assert [r["c"].value for r in char] == ["http://purl.org/spar/cito/disputes"]
+
+
+def test_reference_by_description_links_to_the_corpus_document(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "arm.txt").write_text(
+        "Letter dated 5 January 2023 from the Permanent Representative of Armenia to the United Nations "
+        "addressed to the Secretary-General\n\nI have the honour to draw your attention to the closure of the road.\n")
+    (corpus / "aze.txt").write_text(
+        "Letter dated 8 February 2023 from the Permanent Representative of Azerbaijan to the United Nations "
+        "addressed to the Secretary-General\n\nI flatly reject the letter from the Permanent Representative of "
+        "Armenia dated 5 January 2023, which is slander.\n")
+    out = tmp_path / "out"
+    build([corpus], out=out, progress=False)
+    store = pyoxigraph.Store.read_only(str(out / "store"))
+    rows = list(store.query(f"""SELECT ?src ?dst WHERE {{ GRAPH ?g {{ ?d <http://purl.org/spar/cito/disputes> ?t ;
+        <{ns.KG}sourceFile> ?src }} GRAPH ?h {{ ?t <{ns.KG}sourceFile> ?dst }} }}"""))
+    assert [(r["src"].value, r["dst"].value) for r in rows] == [("aze.txt", "arm.txt")]

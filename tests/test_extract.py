@@ -111,3 +111,19 @@ def test_incidents_as_claims_with_figures_and_quote():
 def test_incident_place_prefers_the_village_to_its_district():
     ex = run(corpus_text("004_ffed4b976815c69f.txt"))
     assert [(i.place, i.date, i.killed, i.children_killed) for i in ex.incidents] == [("Bashlibel", "1993-04-18", 12, 1)]
+
+
+def test_annex_is_a_part_with_its_own_author_date_and_signatory():
+    ex = run(corpus_text("004_ffed4b976815c69f.txt"))
+    assert ex.metadata.sender_post == "Permanent Representative"
+    [annex] = ex.parts
+    assert annex.title.text.startswith("Letter dated 4 May 2021 from the Minister for Foreign Affairs")
+    assert (annex.dated, annex.author_states, annex.signatories) == ("2021-05-04", ("AZE",), ("Jeyhun Bayramov",))
+
+
+def test_reference_by_description_names_author_and_date():
+    ex = run(corpus_text("002_7ba849221ed25377.txt"))
+    [ref] = ex.described
+    assert (ref.author_states, ref.date, ref.characterization) == (("ARM",), "2023-01-05", "disputes")
+    # no author named: fail closed
+    assert run("as stated in the letter dated 5 January 2023, nothing changed").described == ()

@@ -45,6 +45,8 @@ ECHR = re.compile(r"\b[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+)*\s+v\.\s+[A-Z][\w'�
 IHL_RULE = re.compile(r"\bRule\s+(\d{1,3})\b")
 IBID = re.compile(r"^\s*(?:Ibid|Id)\.?(?:,\s*(?P<rest>[^\n]*))?", re.I)
 
+EVIDENCE_CUES = re.compile(r"\b(?:as (?:documented|reported|confirmed|evidenced|shown) (?:in|by)|according to|"
+                           r"see, for example|evidence)\b", re.I)
 REPLY_CUES = re.compile(r"\b(?:in (?:response|reply) to|replying to|with reference to|further to|refer to|"
                         r"referring to|in connection with the letter)\b", re.I)
 DISPUTE_CUES = re.compile(r"\b(?:reject|rejects|rejected|refute|refutes|deny|denies|categorically|"
@@ -71,6 +73,8 @@ def characterise(text: str, at: int) -> str:
         return "disputes"
     if REPLY_CUES.search(sentence):
         return "repliesTo"
+    if EVIDENCE_CUES.search(sentence):
+        return "citesAsEvidence"
     return "cites"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from kg.extract import actors, citations, entities, metadata
-from kg.extract import law, incidents, places
+from kg.extract import incidents, law, parts, places
 from kg.extract.text import footnotes, span
 from kg.models import Extraction, Mention, Metadata
 
@@ -56,6 +56,14 @@ def _drop_inside(mentions: list[Mention], cited, text: str) -> list[Mention]:
     return out
 
 
+def _sender_post(title) -> str | None:
+    """'Letter dated ... from the Chargé d'affaires a.i. of the Permanent Mission of X' -> "Chargé d'affaires a.i."."""
+    if title is None:
+        return None
+    m = re.search(rf"\bfrom\s+the\s+(?P<post>{actors.POSTS}|Permanent\s+Mission|Co-Chairs?|Chair)\b", title.text)
+    return re.sub(r"\s+", " ", m.group("post")) if m else None
+
+
 def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction:
     notes = footnotes(text)
     cited = citations.extract_citations(text, notes)
@@ -86,10 +94,12 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
         received=meta.get("received", (None,))[0], language=meta.get("language", (None,))[0],
         job_number=meta.get("job_number", (None,))[0], sessions=meta.get("sessions", ()),
         agenda_items=meta.get("agenda_items", ()), author_states=tuple(authors),
-        addressees=tuple(k for k, _ in to), evidence=tuple(evidence))
+        addressees=tuple(k for k, _ in to), sender_post=_sender_post(title), evidence=tuple(evidence))
 
     found_places = places.extract_places(text, states)
     people = actors.persons(text, terms)
+    annexes = parts.extract_parts(text, title, states, people)
+    described = parts.extract_described(text, states, tuple(authors))
     return Extraction(
         source=source_name, sha256=sha256, text_length=len(text), metadata=md,
         mentions=tuple(sorted([*mentions, *entities.redactions(text), *found_places],
@@ -98,5 +108,7 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
         provisions=tuple(law.extract_provisions(text, terms, states)),
         persons=tuple(people),
         incidents=tuple(incidents.extract_incidents(text, states, found_places, authors)),
+        parts=tuple(annexes),
+        described=tuple(described),
         source_offsets=tuple(segments),
     )
