@@ -1038,25 +1038,26 @@ def _pdf_pages(path: str, data: bytes, limits: Limits):
                 text = tp.get_text_range()
                 nchars = tp.count_chars()
                 same = len(text) == nchars
+                tpr = tp.raw
                 geo = [None] * len(text)
                 for ti, c in enumerate(text):
                     if c in "\r\n":
                         continue
-                    ci = ti if same else to_char(tp, ti)
+                    ci = ti if same else to_char(tpr, ti)
                     if ci < 0:
                         continue
                     if c == " ":
-                        if is_gen(tp, ci):
-                            get_box(tp, ci, bl, br, bb, bt)
+                        if is_gen(tpr, ci):
+                            get_box(tpr, ci, bl, br, bb, bt)
                             geo[ti] = (0.0, 0.0, l.value, r.value, True)
                         continue
                     # the size as set: font size times the vertical scale of the text matrix
                     # (some PDFs set 1-pt type and scale it by 10)
-                    sz = get_size(tp, ci)
-                    if get_matrix(tp, ci, bmat):
+                    sz = get_size(tpr, ci)
+                    if get_matrix(tpr, ci, bmat):
                         sz *= math.hypot(mat.c, mat.d)
-                    get_origin(tp, ci, bx, by)
-                    if not get_box(tp, ci, bl, br, bb, bt):
+                    get_origin(tpr, ci, bx, by)
+                    if not get_box(tpr, ci, bl, br, bb, bt):
                         l.value = r.value = x.value
                     geo[ti] = (sz, y.value, l.value, r.value, False)
             finally:
@@ -1284,9 +1285,15 @@ def _pdf_to_out(path: str, data: bytes, limits: Limits) -> tuple[_Out, str]:
                 k += 1
             if k < len(tk) and not tk[k][1].isspace():
                 out.insert(" ")
+        run: list[str] = []          # consecutive characters copied from consecutive offsets
+        run_src = -1
         for q in range(k, len(tk)):
             t = tk[q]
             c = t[1]
+            if q in ln.sup or t[0] < 0 or (run and base + t[0] != run_src + len(run)):
+                if run:
+                    out.put("".join(run), run_src)
+                    run = []
             if q in ln.sup:
                 if c in "23" and (q + 1 >= len(tk) or q + 1 not in ln.sup) and _UNIT_BEFORE.search(
                         "".join(p[0] for p in out.pieces[-4:])[-4:]):
@@ -1294,10 +1301,15 @@ def _pdf_to_out(path: str, data: bytes, limits: Limits) -> tuple[_Out, str]:
                 else:
                     out.rstrip_spaces()      # glue the marker to the preceding character
                     c = c.translate(_TO_SUP)
-            if t[0] < 0:
+                out.put(c, base + t[0])
+            elif t[0] < 0:
                 out.insert(c)
             else:
-                out.put(c, base + t[0])
+                if not run:
+                    run_src = base + t[0]
+                run.append(c)
+        if run:
+            out.put("".join(run), run_src)
 
     def flush_notes():
         for note in pending_notes:

@@ -133,7 +133,10 @@ def negotiate(accept: str | None, offers: dict[str, str], default: str) -> str |
     if not accept or not accept.strip():
         return default
     best, best_key = None, None
-    order = list(dict.fromkeys(itertools.chain([default], offers)))
+    canonical: dict[str, str] = {}
+    for media, name in offers.items():         # wildcards pick a format's main type, not an alias
+        canonical.setdefault(name, media)
+    order = list(dict.fromkeys(itertools.chain([default], canonical.values())))
     for media, q, i in _parse_accept(accept):
         if q <= 0:
             continue

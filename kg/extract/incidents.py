@@ -11,7 +11,12 @@ from kg.extract.text import DAY_MONTH_YEAR, MONTH_DAY_YEAR, MONTH_RE, MONTHS, is
 from kg.extract.places import place_rank
 from kg.models import Incident, Mention
 
-_N = r"\d{1,3}(?:,\d{3})+|\d+"
+NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "a hundred": 100})
+_WORDS = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+_N = rf"\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:{_WORDS})"
 _VICTIMS = r"(?:[a-z-]+,?\s+){0,3}?"
 KILL_VERB = r"(?:killed|murdered|massacred|executed|shot dead|lost their lives|died|dead|slaughtered)"
 INJURE_VERB = r"(?:injured|wounded|maimed)"
@@ -32,8 +37,10 @@ TYPES = [("massacre", r"massacre|genocide|mass killing|carnage"), ("missile atta
          ("attack", r"attack")]
 WEAPONS = re.compile(r"\b(ballistic missiles?|missiles?|rockets?|cluster munitions?|artillery|machine guns?|drones?|"
                      r"landmines?|mines|mortars?|tanks?|grenades?|white phosphorus|air ?strikes?)\b", re.I)
-AGENT_AFTER = re.compile(r"^[’'s]*\s*(?:armed\s+forces|forces|troops|servicemen|soldiers|military|army|aggression|"
-                         r"occupation|occupying|armed\s+groups|invaders|invading)", re.I)
+AGENT_AFTER = re.compile(r"[’'s]*\s*(?:armed\s+forces|(?:security|defen[cs]e|occupying|occupation)\s+forces|forces|troops|"
+                         r"servicemen|soldiers|military|army|air\s+force|navy|aggression|occupation|occupying|"
+                         r"armed\s+groups|invaders|invading|(?:ballistic\s+)?missiles?|rockets?|drones?|air\s*strikes?|"
+                         r"strikes?|shelling|bombardment|artillery)\b", re.I)
 AGENT_BEFORE = re.compile(r"(?:armed\s+forces|forces|troops|servicemen|army|military)\s+of\s+(?:the\s+)?(?:Republic\s+of\s+)?$|"
                           r"\b(?:by|of)\s+(?:the\s+)?$", re.I)
 AGGREGATE = re.compile(r"\b(?:in total|a total of|in all|altogether|overall|since the beginning|to date)\b", re.I)
@@ -43,11 +50,16 @@ MONTH_YEAR = re.compile(rf"\b({MONTH_RE})\s+(\d{{4}})\b")
 
 
 def _int(s: str | None) -> int | None:
-    return int(s.replace(",", "")) if s else None
+    if not s:
+        return None
+    s = s.strip().lower()
+    return NUMBER_WORDS[s] if s in NUMBER_WORDS else int(s.replace(",", ""))
 
 
-def _dates(text: str, a: int, b: int) -> list[str]:
-    """Every day the window names: full dates, day ranges, and 'October 27, 28' borrowing a later year."""
+def _dates(text: str, a: int, b: int, doc_date: str | None = None) -> list[str]:
+    """Every day the window names: full dates, day ranges, and 'October 27, 28' borrowing a later year;
+    'on 30 November' with no year at all takes the year of the document's own date, or the year
+    before when that day would fall after the document was written."""
     chunk = text[a:b]
     days: list[str] = []
     for m in DAY_RANGE.finditer(chunk):
@@ -74,6 +86,16 @@ def _dates(text: str, a: int, b: int) -> list[str]:
                     iso = iso_date(d, month, later[0][:4])
                     if iso:
                         days.append(iso)
+    if not days and doc_date:
+        for m in PARTIAL_DATE.finditer(chunk):
+            if re.match(r"\s*,?\s*\d{4}", chunk[m.end():]):
+                continue
+            month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+            iso = iso_date(day, month, doc_date[:4])
+            if iso and iso > doc_date:
+                iso = iso_date(day, month, int(doc_date[:4]) - 1)
+            if iso:
+                days.append(iso)
     if not days:
         months = [f"{m.group(2)}-{MONTHS[m.group(1).lower()]:02d}" for m in MONTH_YEAR.finditer(chunk)]
         return sorted(set(months))
@@ -105,12 +127,15 @@ def _perpetrator(text: str, states: list[Mention], a: int, b: int, figure_at: in
     return best[1] if best else None
 
 
-def extract_incidents(text: str, states: list[Mention], places: list[Mention], authors) -> list[Incident]:
+def extract_incidents(text: str, states: list[Mention], places: list[Mention], authors,
+                      doc_date: str | None = None) -> list[Incident]:
     figures = []
     for rx in (KILLED, KILLING):
         for m in rx.finditer(text):
             if re.fullmatch(r"(1[89]|20)\d\d", m.group("n")):
                 continue   # a year, not a figure
+            if m.group("n").lower() in ("zero", "one") and not re.match(r"\d", m.group("n")):
+                continue   # 'one of the', 'no one was': not a count of victims
             figures.append(m)
     figures.sort(key=lambda m: m.start())
     out: list[Incident] = []
@@ -136,7 +161,7 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
                     # The most local place named (the village, not its district), then the nearest.
                     place = min(near, key=lambda p: (place_rank(text, p), abs(p.span.start - m.start()))).key
             if date is None:
-                days = _dates(text, a, b)
+                days = _dates(text, a, b, doc_date)
                 if days:
                     date = days[0] if len(days) == 1 else f"{days[0]}/{days[-1]}"
             if perp is None:

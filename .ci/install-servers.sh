@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# What tests/test_export.py, test_load.py and test_serve.py need besides the Python package:
+#   - independent strict RDF parsers: rapper (raptor2-utils) and serdi (Debian packages);
+#   - an Oxigraph server binary (pip package `oxigraph`) for the load tests.
+# Idempotent and non-interactive: run as root in CI (no stdin); does nothing when all is there.
+# Usage: .ci/install-servers.sh [PYTHON]   (PYTHON: the venv's python; default .venv/bin/python)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v rapper >/dev/null 2>&1 || ! command -v serdi >/dev/null 2>&1; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "install-servers: rapper/serdi missing and not root: run as root or apt-get install raptor2-utils serdi" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q </dev/null
+    apt-get install -y -q --no-install-recommends raptor2-utils serdi </dev/null
+fi
+rapper --version >/dev/null
+serdi -v >/dev/null 2>&1 || true
+
+PY="${1:-.venv/bin/python}"
+if [ -x "$PY" ]; then
+    if ! "$PY" -c 'import shutil, sys, pathlib; sys.exit(0 if shutil.which("oxigraph") or pathlib.Path(sys.executable).with_name("oxigraph").exists() else 1)'; then
+        "$PY" -m pip install -q --disable-pip-version-check 'oxigraph>=0.5,<0.6' </dev/null
+    fi
+else
+    echo "install-servers: no $PY yet: the oxigraph server (pip install 'oxigraph>=0.5,<0.6') is left to the venv" >&2
+fi

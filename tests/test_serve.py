@@ -1,0 +1,290 @@
+"""`kg serve`: a read-only SPARQL 1.1 Protocol endpoint on 127.0.0.1, started here as a subprocess:
+GET and POST (direct and form-encoded) queries, content negotiation, updates refused, SERVICE refused
+(but not the word 'service' in strings, IRIs, comments or names), the row limit and the query timeout."""
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from kg import namespaces as ns
+from kg import serve as sv
+
+MAX_ROWS = 50
+TIMEOUT = 2
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(out, *args) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli_io", "serve", "--out", str(out), "--port", str(port), *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"kg serve exited with {proc.returncode}: {proc.stderr.read()}")
+        try:
+            requests.get(base + "/", timeout=1)
+            return proc, base
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("kg serve did not come up")
+
+
+def stop_server(proc: subprocess.Popen) -> str:
+    proc.terminate()
+    try:
+        _, err = proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    return err
+
+
+@pytest.fixture(scope="module")
+def built(corpus_build):
+    return corpus_build[0]
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    proc, base = start_server(built, "--max-rows", str(MAX_ROWS), "--timeout", str(TIMEOUT), "--quiet")
+    try:
+        yield base
+    finally:
+        stop_server(proc)
+
+
+@pytest.fixture(scope="module")
+def store(built):
+    return ox.Store.read_only(str(built / "store"))
+
+
+COUNT_BY_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+
+
+def _counts(store) -> dict[str, int]:
+    return {r["g"].value: int(r["n"].value) for r in store.query(COUNT_BY_GRAPH)}
+
+
+def _json_counts(body: dict) -> dict[str, int]:
+    return {b["g"]["value"]: int(b["n"]["value"]) for b in body["results"]["bindings"]}
+
+
+# ------------------------------------------------------------------------------------- protocol
+
+def test_get_query_answers_sparql_json(server, store):
+    r = requests.get(server + "/sparql", params={"query": COUNT_BY_GRAPH}, timeout=30)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("application/sparql-results+json")
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert _json_counts(r.json()) == _counts(store)
+
+
+def test_post_direct_and_form_encoded(server, store):
+    direct = requests.post(server + "/sparql", data=COUNT_BY_GRAPH.encode(), timeout=30,
+                           headers={"Content-Type": "application/sparql-query"})
+    form = requests.post(server + "/sparql", data={"query": COUNT_BY_GRAPH}, timeout=30)
+    assert direct.status_code == form.status_code == 200
+    assert _json_counts(direct.json()) == _json_counts(form.json()) == _counts(store)
+
+
+@pytest.mark.parametrize("accept,fmt", [("application/sparql-results+xml", ox.QueryResultsFormat.XML),
+                                        ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
+                                        ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
+                                        ("text/csv", ox.QueryResultsFormat.CSV)])
+def test_select_content_negotiation(server, store, accept, fmt):
+    r = requests.get(server + "/sparql", params={"query": COUNT_BY_GRAPH}, headers={"Accept": accept}, timeout=30)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith(accept)
+    if fmt == ox.QueryResultsFormat.CSV:        # CSV loses datatypes: compare the text
+        lines = r.text.splitlines()
+        assert lines[0] == "g,n"
+        assert {tuple(line.split(",")) for line in lines[1:]} == {(g, str(n)) for g, n in _counts(store).items()}
+        return
+    parsed = ox.parse_query_results(r.content, fmt)
+    assert {s["g"].value: int(s["n"].value) for s in parsed} == _counts(store)
+
+
+def test_ask_and_construct(server, store):
+    r = requests.get(server + "/sparql", params={"query": "ASK { ?s a <https://w3id.org/kg-un/ontology#Letter> }"},
+                     timeout=30)
+    assert r.json() == {"head": {}, "boolean": True}
+    q = "CONSTRUCT { ?s a ?c } WHERE { GRAPH <%s> { ?s a ?c } }" % ns.GRAPH_ONTOLOGY
+    expected = {str(t) for t in store.query(q)}
+    assert expected
+    for accept, fmt in [("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+                        ("application/rdf+xml", ox.RdfFormat.RDF_XML), ("application/ld+json", ox.RdfFormat.JSON_LD)]:
+        r = requests.post(server + "/sparql", data={"query": q}, headers={"Accept": accept}, timeout=30)
+        assert r.status_code == 200 and r.headers["Content-Type"].startswith(accept)
+        got = {str(t) for t in ox.parse(r.content, format=fmt)}
+        assert got <= expected and len(got) == min(len(expected), MAX_ROWS)
+
+
+def test_format_parameter_and_406(server):
+    r = requests.get(server + "/sparql", params={"query": "ASK {}", "format": "xml"}, timeout=30)
+    assert r.headers["Content-Type"].startswith("application/sparql-results+xml")
+    r = requests.get(server + "/sparql", params={"query": "ASK {}"}, headers={"Accept": "image/png"}, timeout=30)
+    assert r.status_code == 406
+    r = requests.get(server + "/sparql", params={"query": "ASK {}"},
+                     headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}, timeout=30)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/sparql-results+json")
+
+
+def test_default_graph_is_the_union_unless_graphs_are_named(server, store):
+    total = len(store)
+    r = requests.get(server + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}, timeout=30)
+    union = int(r.json()["results"]["bindings"][0]["n"]["value"])
+    assert 0 < union <= total
+    r = requests.get(server + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+                                                 "default-graph-uri": ns.GRAPH_ONTOLOGY}, timeout=30)
+    n = int(r.json()["results"]["bindings"][0]["n"]["value"])
+    assert n == len(list(store.quads_for_pattern(None, None, None, ox.NamedNode(ns.GRAPH_ONTOLOGY))))
+
+
+def test_syntax_error_is_400(server):
+    r = requests.get(server + "/sparql", params={"query": "SELECT WHERE {"}, timeout=30)
+    assert r.status_code == 400 and "syntax" in r.text.lower()
+
+
+# ---------------------------------------------------------------------------------- read-only
+
+def test_updates_are_refused_and_nothing_changes(server, store):
+    before = _counts(store)
+    update = "DROP ALL"
+    assert requests.post(server + "/sparql", data={"update": update}, timeout=30).status_code == 400
+    assert requests.post(server + "/sparql", data=update.encode(), timeout=30,
+                         headers={"Content-Type": "application/sparql-update"}).status_code == 400
+    assert requests.get(server + "/sparql", params={"update": update}, timeout=30).status_code == 400
+    r = requests.post(server + "/sparql", data={"query": "INSERT DATA { <http://a> <http://b> <http://c> }"}, timeout=30)
+    assert r.status_code == 400
+    for method in ("PUT", "DELETE", "PATCH"):
+        r = requests.request(method, server + "/sparql", data=b"<http://a> <http://b> <http://c> .", timeout=30)
+        assert r.status_code == 405 and "read-only" in r.text
+    r = requests.get(server + "/sparql", params={"query": COUNT_BY_GRAPH}, timeout=30)
+    assert _json_counts(r.json()) == before
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "select * where { service <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { SERVICE SILENT <http://x/> { ?s ?p ?o } }",
+    "SELECT * WHERE { BIND(<http://x/> AS ?e) SERVICE ?e { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o . # a comment\n SERVICE<http://x/>{?a ?b ?c} }",
+    "SELECT * WHERE { ?s ?p \"a string\" .SERVICE <http://x/> { ?a ?b ?c } }",
+    "SELECT * WHERE { \\u0053ERVICE <http://x/> { ?s ?p ?o } }",
+])
+def test_service_is_refused(server, query):
+    r = requests.post(server + "/sparql", data={"query": query}, timeout=30)
+    assert r.status_code == 400 and "SERVICE" in r.text
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT * WHERE { ?s ?p "customer service" } LIMIT 1',
+    "SELECT * WHERE { ?s ?p '''SERVICE <http://x/> { }''' } LIMIT 1",
+    "SELECT * WHERE { ?s <http://ex.org/service> ?o } LIMIT 1  # SERVICE <http://x/> {}",
+    "PREFIX service: <http://ex.org/> SELECT ?service WHERE { ?service service:p ?o } LIMIT 1",
+    "PREFIX ex: <http://ex.org/> SELECT * WHERE { ?s ex:service ?o } LIMIT 1",
+])
+def test_the_word_service_elsewhere_is_fine(server, query):
+    r = requests.post(server + "/sparql", data={"query": query}, timeout=30)
+    assert r.status_code == 200, r.text
+
+
+# ------------------------------------------------------------------------------------ limits
+
+def test_result_rows_are_limited(server):
+    r = requests.get(server + "/sparql", params={"query": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"}, timeout=30)
+    assert r.status_code == 200
+    assert len(r.json()["results"]["bindings"]) == MAX_ROWS
+    assert r.headers["X-KG-Truncated"].startswith("true")
+    r = requests.get(server + "/sparql", params={"query": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 3"}, timeout=30)
+    assert len(r.json()["results"]["bindings"]) == 3 and "X-KG-Truncated" not in r.headers
+
+
+def test_query_timeout_then_the_server_still_answers(server):
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } GRAPH ?i { ?x ?y ?z } }"
+    started = time.monotonic()
+    r = requests.post(server + "/sparql", data={"query": slow}, timeout=60)
+    elapsed = time.monotonic() - started
+    assert r.status_code == 503 and "timed out" in r.text
+    assert elapsed < TIMEOUT + 5
+    r = requests.get(server + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+    assert r.status_code == 200 and r.json()["boolean"] is True
+
+
+def test_binds_loopback_by_default(server):
+    port = int(server.rsplit(":", 1)[1])
+    tables = [p for p in ("/proc/net/tcp", "/proc/net/tcp6") if os.path.exists(p)]
+    if not tables:
+        pytest.skip("no /proc/net/tcp on this system")
+    listening = []
+    for table in tables:
+        for line in open(table).read().splitlines()[1:]:
+            fields = line.split()
+            addr, state = fields[1], fields[3]
+            if state == "0A" and int(addr.rsplit(":", 1)[1], 16) == port:
+                listening.append(addr.rsplit(":", 1)[0])
+    assert listening == ["0100007F"]           # 127.0.0.1, and nothing else
+
+
+def test_other_host_warns(built):
+    proc, _base = start_server(built, "--host", "0.0.0.0", "--quiet")
+    err = stop_server(proc)
+    assert "warning: binding 0.0.0.0" in err
+
+
+def test_service_description_and_help(server):
+    r = requests.get(server + "/sparql", timeout=30)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/turtle")
+    assert len(list(ox.parse(r.content, format=ox.RdfFormat.TURTLE))) > 3
+    assert requests.get(server + "/nothing", timeout=30).status_code == 404
+
+
+def test_missing_build_is_fatal(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "kg.cli_io", "serve", "--out", str(tmp_path), "--port", "0"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 3 and "kg build" in r.stderr
+
+
+# -------------------------------------------------------------------------------------- units
+
+def test_strip_noise_and_service_detection():
+    assert sv.strip_noise('SELECT * { ?s ?p "a # not a comment" } # SERVICE\n').split() == \
+        ["SELECT", "*", "{", "?s", "?p", "}"]
+    assert not sv.uses_service('SELECT * { ?s ?p """multi\nline SERVICE""" }')
+    assert not sv.uses_service("SELECT * { ?s <http://x/SERVICE> ?o }")
+    assert sv.uses_service('SELECT * { ?s ?p "unterminated SERVICE <http://x/> { } }')   # fails closed
+    assert sv.uses_service("SELECT * { ?s ?p ?o FILTER(1<2) SERVICE <http://x/> {} FILTER(2>1) }")
+
+
+def test_negotiate():
+    offers = sv.SELECT_TYPES
+    assert sv.negotiate(None, offers, "application/sparql-results+json") == "application/sparql-results+json"
+    assert sv.negotiate("text/csv;q=0.5, application/sparql-results+xml", offers,
+                        "application/sparql-results+json") == "application/sparql-results+xml"
+    assert sv.negotiate("text/*", offers, "application/sparql-results+json") == "text/csv"
+    assert sv.negotiate("image/png", offers, "application/sparql-results+json") is None
+
+
+def test_result_serialisers_escape():
+    lit = ox.Literal('a "b" <c> & d\te\nf', language="en")
+    rows = [[ox.NamedNode("http://ex.org/a?x=1&y=2"), lit, None]]
+    for fmt, rf in (("json", ox.QueryResultsFormat.JSON), ("xml", ox.QueryResultsFormat.XML),
+                    ("tsv", ox.QueryResultsFormat.TSV)):
+        data = sv.serialize_select(["s", "o", "unbound"], rows, fmt)
+        sol = next(iter(ox.parse_query_results(io.BytesIO(data), rf)))
+        assert sol["s"] == rows[0][0] and sol["o"] == lit and sol["unbound"] is None
