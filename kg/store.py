@@ -50,7 +50,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def background_quads() -> list[Quad]:
     """The ontology and the vocabularies, each in its own named graph, so queries can use labels."""
     quads = []
-    sources = [(ONTOLOGY_DIR / "kg.ttl", ns.GRAPH_ONTOLOGY)] + [(ONTOLOGY_DIR / "vocab" / f, ns.GRAPH_VOCAB) for f in VOCAB_FILES]
+    sources = [(ONTOLOGY_DIR / "kg.ttl", ns.GRAPH_ONTOLOGY)] + [
+        (ONTOLOGY_DIR / "vocab" / f, ns.GRAPH_VOCAB) for f in VOCAB_FILES if (ONTOLOGY_DIR / "vocab" / f).exists()]
     for path, graph in sources:
         g = NamedNode(graph)
         skolem: dict[str, NamedNode] = {}

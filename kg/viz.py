@@ -36,7 +36,7 @@ from kg.analytics import graphs as g
 
 VIEWS = ("citations", "actors", "incidents")
 DEFAULT_MAX_NODES = 2000
-DEFAULT_MAX_EDGES = 6000
+DEFAULT_MAX_EDGES = 4000
 CORE_LAYOUT_MAX = 500       # nodes laid out by force simulation per component; the rest placed by neighbours
 LABEL_MAX = 38
 
@@ -269,10 +269,21 @@ def _cap(nodes, edges, max_nodes, max_edges, class_labels, edge_labels):
         ranked = sorted(inside, key=lambda e: (e["priority"], e["from"], e["to"], e["etype"]), reverse=True)
         keep, drop = ranked[:max_edges], ranked[max_edges:]
         dropped = Counter(edge_labels.get(e["etype"], e["etype"]) for e in drop)
-        floor = min(e["weight"] for e in keep)
+        kept_same = [e["weight"] for e in keep if e["etype"] in {x["etype"] for x in drop}]
+        floor = f"; the {', '.join(sorted(dropped))} links kept are each backed by at least {min(kept_same)} document(s)" \
+            if kept_same else ""
         notes.append(f"Showing {len(keep):,} of {len(inside):,} links; left out {len(drop):,} of the weakest ("
-                     + ", ".join(f"{c:,} {k}" for k, c in dropped.most_common())
-                     + f"; kept links are supported by at least {floor} document(s) where they compete).")
+                     + ", ".join(f"{c:,} {k}" for k, c in dropped.most_common()) + f"){floor}.")
+        # Nodes whose every link was left out would float unlinked: leave them out too, and say so.
+        linked = {e["from"] for e in keep} | {e["to"] for e in keep}
+        before = {e["from"] for e in inside} | {e["to"] for e in inside}
+        orphans = [n for n in nodes if n["key"] in before and n["key"] not in linked]
+        if orphans:
+            gone = Counter(class_labels.get(n["cls"], n["cls"]) for n in orphans)
+            notes.append(f"Left out {len(orphans):,} nodes whose only links were among those: "
+                         + ", ".join(f"{c:,} {k}" for k, c in gone.most_common()) + ".")
+            drop_keys = {n["key"] for n in orphans}
+            nodes = [n for n in nodes if n["key"] not in drop_keys]
         inside = keep
     return nodes, inside, notes
 
@@ -297,8 +308,10 @@ def _component_layout(H: nx.Graph, seed: int) -> dict:
         deg = {v: H.degree(v, weight="weight") for v in core}
         top = sorted(core, key=lambda v: (-deg[v], str(v)))[:CORE_LAYOUT_MAX]
         T = H.subgraph(top)
-        scale = 70.0 * math.sqrt(len(top)) + 60.0
-        raw = nx.spring_layout(T, seed=seed, iterations=60 if len(top) <= 300 else 35, weight=None)
+        scale = 90.0 * math.sqrt(len(top)) + 80.0
+        for a, b, d in T.edges(data=True):
+            d["pull"] = math.log1p(d.get("weight", 1))
+        raw = nx.spring_layout(T, seed=seed, iterations=60 if len(top) <= 300 else 35, weight="pull")
         for v, (x, y) in raw.items():
             pos[v] = (float(x) * scale, float(y) * scale)
         # The rest of the core, breadth-first from what is placed: near the mean of placed neighbours.
@@ -328,7 +341,7 @@ def _component_layout(H: nx.Graph, seed: int) -> dict:
         hx, hy = pos[hub]
         away = math.atan2(hy - cy, hx - cx) if (hx, hy) != (cx, cy) else 0.0
         for i, v in enumerate(sorted(vs, key=str)):
-            r = 70.0 + 34.0 * math.sqrt(i)
+            r = 90.0 + 34.0 * math.sqrt(i)
             a = away + i * golden
             pos[v] = (hx + r * math.cos(a), hy + r * math.sin(a))
     return pos
@@ -345,10 +358,20 @@ class _Rand:
 
 
 def layout(keys: list, pairs: list[tuple], seed: int = 7) -> dict:
-    """Positions in pixels for every key: components laid out one by one and packed in rows."""
+    """Positions in pixels for every key: components laid out one by one and packed in rows.
+
+    ``pairs``: (a, b) or (a, b, weight); a pair seen in more documents pulls its ends closer.
+    """
     U = nx.Graph()
     U.add_nodes_from(keys)
-    U.add_edges_from((a, b) for a, b in pairs if a != b)
+    for p in pairs:
+        a, b, w = (p[0], p[1], p[2] if len(p) > 2 else 1)
+        if a == b:
+            continue
+        if U.has_edge(a, b):
+            U[a][b]["weight"] += w
+        else:
+            U.add_edge(a, b, weight=w)
     comps = sorted(nx.connected_components(U), key=lambda c: (-len(c), min(map(str, c))))
     boxes = []
     singles = []
@@ -407,7 +430,7 @@ def view(kind: str, store="output", max_nodes: int = DEFAULT_MAX_NODES, max_edge
     if not nodes:
         notes.append("The graph is empty: nothing of this kind was extracted from the corpus.")
     keys = sorted((n["key"] for n in nodes), key=str)
-    pos = layout(keys, [(e["from"], e["to"]) for e in edges])
+    pos = layout(keys, [(e["from"], e["to"], e["weight"]) for e in edges])
 
     style = {c[0]: c for c in classes}
     ecolor = {e[0]: e for e in etypes}
@@ -422,9 +445,9 @@ def view(kind: str, store="output", max_nodes: int = DEFAULT_MAX_NODES, max_edge
         x, y = pos[n["key"]]
         size = 9 + min(26, 3.2 * math.sqrt(degree[n["key"]]))
         rec = {"id": index[n["key"]], "label": _cut(n["label"]), "full": n.get("full") or n["label"], "cls": n["cls"],
-               "shape": shape, "color": {"background": color, "border": "#222222" if n["strong"] else color,
+               "shape": shape, "color": {"background": color, "border": _darken(color, 0.55) if n["strong"] else _darken(color, 0.85),
                                          "highlight": {"background": color, "border": "#000000"}},
-               "borderWidth": 3 if n["strong"] else 1, "size": round(size, 1), "x": round(x, 1), "y": round(y, 1),
+               "borderWidth": 2.5 if n["strong"] else 1, "size": round(size, 1), "x": round(x, 1), "y": round(y, 1),
                "title": n["title"], "date": n["date"], "iri": n["key"] if isinstance(n["key"], str) else None}
         out_nodes.append(rec)
     out_edges = []
@@ -445,6 +468,11 @@ def view(kind: str, store="output", max_nodes: int = DEFAULT_MAX_NODES, max_edge
                notes=notes, total_nodes=total_nodes, total_edges=total_edges,
                date_min=dates[0][:10] if dates else None, date_max=_date_max(dates[-1]) if dates else None,
                hide_isolated=(kind == "actors"))
+
+
+def _darken(color: str, f: float) -> str:
+    r, gr, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return "#%02x%02x%02x" % (int(r * f), int(gr * f), int(b * f))
 
 
 def _date_max(d: str) -> str:

@@ -15,7 +15,8 @@ from pyoxigraph import RdfFormat, parse
 from kg.namespaces import KG, RDF, SKOS
 
 ONTOLOGY_DIR = Path(os.environ.get("KG_ONTOLOGIES", Path(__file__).resolve().parent.parent / "ontologies"))
-VOCAB_FILES = ("states.ttl", "bodies.ttl", "instruments.ttl")
+VOCAB_FILES = ("states.ttl", "bodies.ttl", "instruments.ttl", "places.ttl")
+OPTIONAL_VOCAB_FILES = ("places.ttl",)   # the gazetteer adds places; extraction works without it
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class Vocabulary:
 def _scheme_of(classes: set[str]) -> str:
     if "State" in classes:
         return "state"
+    if "Place" in classes:
+        return "place"
     if classes & {"LegalInstrument", "Treaty", "Declaration", "CodeOfConduct", "CustomaryRules"}:
         return "instrument"
     return "body"
@@ -63,6 +66,8 @@ def load(directory: str | None = None) -> Vocabulary:
     digest = hashlib.sha256()
     for name in VOCAB_FILES:
         path = vocab_dir / name
+        if not path.exists() and name in OPTIONAL_VOCAB_FILES:
+            continue
         if not path.exists():
             raise FileNotFoundError(f"{path}: vocabulary file missing (the extractors need it)")
         data = path.read_bytes()

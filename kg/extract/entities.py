@@ -35,6 +35,10 @@ class VocabMatcher:
         self.terms = {t.iri: t for t in self.vocabulary.terms}
         for t in self.vocabulary.terms:
             case_sensitive = list(t.exact)
+            if t.scheme == "place":
+                # Place names are proper nouns and many are words too ('Bar', 'Of'): as printed only.
+                self.exact.add(t.iri, list(nlp.tokenizer.pipe(dict.fromkeys(t.names))))
+                continue
             if t.scheme == "state":
                 # State names are proper nouns: match as printed, plus the upper-case masthead form.
                 case_sensitive += list(t.names) + [n.upper() for n in t.names if len(n) > 4]
@@ -47,14 +51,19 @@ class VocabMatcher:
                 self.lower.add(t.iri, list(nlp.tokenizer.pipe(dict.fromkeys(case_insensitive))))
 
     def __call__(self, doc: Doc) -> Doc:
-        states, terms = [], []
+        groups: dict[str, list] = {"state": [], "place": [], "term": []}
         for match_id, start, end in [*self.lower(doc), *self.exact(doc)]:
             iri = doc.vocab.strings[match_id]
             term = self.terms[iri]
             sp = SpacySpan(doc, start, end, label=term.scheme, kb_id=iri)
-            (states if term.scheme == "state" else terms).append(sp)
-        doc.spans["kg_states"] = filter_spans(states)
-        doc.spans["kg_terms"] = filter_spans(terms)
+            groups[term.scheme if term.scheme in groups else "term"].append(sp)
+        doc.spans["kg_states"] = filter_spans(groups["state"])
+        terms = filter_spans(groups["term"])
+        doc.spans["kg_terms"] = terms
+        # A place inside a body's or instrument's name ('Geneva Conventions', 'United Nations Office at
+        # Geneva') is part of that name, not a place the text speaks of.
+        taken = {i for sp in terms for i in range(sp.start, sp.end)}
+        doc.spans["kg_places"] = [sp for sp in filter_spans(groups["place"]) if sp.start not in taken]
         return doc
 
 
@@ -80,7 +89,7 @@ def vocabulary_mentions(doc: Doc, nlp: Language) -> list[Mention]:
     matcher: VocabMatcher = nlp.get_pipe("kg_vocab_matcher")
     out = []
     text = doc.text
-    for key in ("kg_states", "kg_terms"):
+    for key in ("kg_states", "kg_terms", "kg_places"):
         for sp in doc.spans[key]:
             term = matcher.terms[sp.kb_id_]
             start, end = sp.start_char, sp.end_char
@@ -89,6 +98,10 @@ def vocabulary_mentions(doc: Doc, nlp: Language) -> list[Mention]:
                 around = text[max(0, start - 25):start] + " " + text[end:end + 25]
                 if LANGUAGE_CONTEXT.search(around):
                     continue
+            if term.scheme == "place":
+                # The place's IRI comes from its preferred name; its label is the name as printed.
+                out.append(Mention("place", term.label, sp.text, span(text, start, end), "gazetteer"))
+                continue
             out.append(Mention(term.scheme, term.code if term.scheme == "state" else term.iri, term.label,
                                span(text, start, end), "vocabulary"))
     return out

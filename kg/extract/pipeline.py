@@ -69,6 +69,8 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
     cited = citations.extract_citations(text, notes)
     mentions = _drop_inside(vocabulary_mentions(text), cited, text)
     states = [m for m in mentions if m.kind == "state"]
+    gazetteer = [m for m in mentions if m.kind == "place"]
+    mentions = [m for m in mentions if m.kind != "place"]
     terms = [m for m in mentions if m.kind != "state"]
 
     meta = metadata.extract_metadata(text)
@@ -96,7 +98,7 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
         agenda_items=meta.get("agenda_items", ()), author_states=tuple(authors),
         addressees=tuple(k for k, _ in to), sender_post=_sender_post(title), evidence=tuple(evidence))
 
-    found_places = places.extract_places(text, states)
+    found_places = places.merge(places.extract_places(text, states), gazetteer)
     people = actors.persons(text, terms)
     annexes = parts.extract_parts(text, title, states, people)
     described = parts.extract_described(text, states, tuple(authors))

@@ -18,6 +18,9 @@ LIST_KIND = re.compile(rf"(?P<list>{PLACE_NAME}(?:,\s+{PLACE_NAME})+,?\s+and\s+(
 # 'the villages of Zabukh and Sus'; 'territories of Azerbaijan, namely Shusha, Khojaly and Aghdam'
 KINDS_OF_LIST = re.compile(rf"\b(?:{KINDS}\s+of|(?:territories|areas|regions|districts|cities)\s+of\s+[A-Z][a-z]+,?\s+(?:namely|including|such as))"
                            rf"\s+(?P<list>{PLACE_NAME}(?:,\s+{PLACE_NAME})*,?\s+(?:and|as well as)\s+{PLACE_NAME})")
+# 'the OSCE office in Iravan', 'a conference held in Shusha', 'the embassy in Kyiv'
+IN_LOCATION = re.compile(rf"\b(?:office|offices|embassy|consulate|held|located|based|headquartered|stationed|"
+                         rf"conference|meeting|summit|visit|visited|residents|hospital|prison)\s+in\s+(?P<name>{PLACE_NAME})\b")
 IN_CITY = re.compile(rf"\b(?:in|of)\s+(?:the\s+)?(?P<name>{PLACE_NAME})\s+\((?:{KIND})\)")
 NOT_PLACES = {"The", "This", "That", "Other", "Each", "Every", "United", "Nations", "State", "General", "Security",
               "Special", "Autonomous", "Republic", "Occupied", "Administrative", "Federal", "Russian", "European",
@@ -52,7 +55,7 @@ def place_rank(text: str, mention: Mention) -> int:
 def extract_places(text: str, state_mentions: list[Mention]) -> list[Mention]:
     state_words = {m.span.text for m in state_mentions}
     names: dict[str, None] = {}
-    for rx in (KIND_OF, NAME_KIND, IN_CITY):
+    for rx in (KIND_OF, NAME_KIND, IN_CITY, IN_LOCATION):
         for m in rx.finditer(text):
             name = m.group("name")
             if _ok(name, state_words):
@@ -68,3 +71,11 @@ def extract_places(text: str, state_mentions: list[Mention]) -> list[Mention]:
     # Every occurrence of a name the text has introduced as a place is a mention of that place.
     rx = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w-])")
     return [Mention("place", m.group(0), m.group(0), span(text, m.start(), m.end()), "places") for m in rx.finditer(text)]
+
+
+def merge(introduced: list[Mention], gazetteer: list[Mention]) -> list[Mention]:
+    """Places the text introduces and places the gazetteer knows; where both cover a span, the
+    gazetteer's (it carries the preferred name the place's IRI is made from)."""
+    spans = [(g.span.start, g.span.end) for g in gazetteer]
+    keep = [m for m in introduced if not any(a < m.span.end and m.span.start < b for a, b in spans)]
+    return sorted([*keep, *gazetteer], key=lambda m: m.span.start)
