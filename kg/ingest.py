@@ -27,6 +27,32 @@ from the source (possibly normalised one-for-one: a digit made superscript, a
 non-breaking space made a space, an HTML character reference decoded); characters outside
 every segment were inserted (line/paragraph breaks, the space after a footnote number,
 docx footnote numbers).
+
+PDF heuristics (pypdfium2; see ``_pdf_to_out``):
+
+* Lines are pdfium's lines, split after its line-end hyphen mark (U+FFFE, written "-" and
+  joined to the next line without a break) and where a run of text drops to a lower
+  baseline while returning to the left margin; pieces of one printed line that pdfium
+  split (after a raised footnote number) are merged back.  Spaces pdfium generated inside
+  a word ("acceler ated": a gap under 0.2 em) are dropped.
+* Type size is the font size times the vertical scale of the character's matrix.
+  A superscript digit is a digit set at <= 0.8 of its line's median size whose origin is
+  raised by 0.15-1.0 of that size above the line's median baseline.  After a unit symbol
+  (km2, m3) it stays an ordinary digit.
+* Furniture: bar-code lines ``*2500259*`` and "Please recycle" anywhere; job numbers
+  (``25-00259 (E) 100125``, ``GE.25-05965 (E)``) kept once on the first page and dropped
+  elsewhere; page counters (``2/5 25-00259``, ``25-00259 3/5``, ``10 GE.25-05162``, lone page
+  numbers) in the top 12 % / bottom 10 % of a page or in rotated text; on pages 2+ lines
+  that are only UN symbols in the top band.  A masthead printed at the end of page 1's
+  text stream (Geneva layout) is moved to the front.
+* Footnotes: below a separator rule (``____``) in the lower 60 % of a page, or, without a
+  rule, from the first small-type line in the lower half that opens with a superscript
+  number (or "* ") when only small type follows below it.  Each footnote is a paragraph
+  "¹ text"; a page's footnotes are placed after the paragraph that is running at the
+  foot of the page (so a sentence continued on the next page is not cut).
+* Paragraph breaks: a gap of more than 1.45 line heights or a change of type size; across
+  pages, a first line that is indented or numbered ("12.", "(a)"), or that starts with a
+  capital after a line ending a sentence.
 """
 from __future__ import annotations
 
@@ -38,6 +64,7 @@ import io
 import math
 import os
 import re
+import stat
 import statistics
 import unicodedata
 import zipfile
@@ -1390,6 +1417,8 @@ def _read(path, limits: Limits = Limits()) -> tuple[SourceText, str]:
         raise IngestError(spath, f"cannot access: {e.strerror or e}") from None
     if p.is_dir():
         raise IngestError(spath, "is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise IngestError(spath, "not a regular file (device, socket or pipe)")
     suffix = p.suffix.lower()
     if suffix not in MEDIA_TYPES:
         raise IngestError(spath, f"unsupported file type {suffix or '(no suffix)'}; "

@@ -110,6 +110,17 @@ def test_pdf_source_text_is_pdfium_text_joined_by_formfeed(docs):
     assert source[j:j + len("Panel of Experts on the Sudan")] == "Panel of Experts on the Sudan"
 
 
+def test_to_source_for_inserted_characters(docs):
+    doc, source = docs[PDF_260.name]
+    # the paragraph break after the masthead line was inserted: it maps next to the copied text
+    i = doc.text.index("\n\n")
+    assert doc.text[:i] == "United Nations S/2025/260"
+    t0, s0, n = doc.segments[0]
+    assert (t0, s0, n) == (0, 0, i)                       # copied run ...
+    assert doc.to_source(i) == doc.to_source(i + 1) == i  # ... then two inserted characters
+    assert source[i:i + 2] == "\r\n"
+
+
 def test_metadata_fields(docs):
     doc, _ = docs[PDF_729.name]
     assert doc.path == str(PDF_729)
@@ -508,7 +519,8 @@ def test_find_documents(tmp_path):
 def test_find_documents_on_fixtures():
     found = find_documents([FIX])
     names = [p.name for p in found]
-    assert names == sorted(names) or found == sorted(found)
+    assert found == sorted(found)
+    assert find_documents(str(FIX)) == found          # a single path is accepted too
     assert {"A_79_729.pdf", "S_2025_260.pdf", "A_HRC_EMRIP_2025_1.pdf", "letter_2023.docx",
             "letter_2021.html"} <= set(names)
     assert "make_docx.py" not in names
