@@ -15,7 +15,11 @@ __version__ = "0.1.0"
 
 def __getattr__(name):
     # The library verbs live in kg.api; imported lazily so `import kg.ingest` stays light.
-    if name in ("build", "query", "summary", "sparql", "open_store"):
+    if name == "query":
+        # kg.query is the query module, and calling it runs a named query: kg.query("incidents").
+        import importlib
+        return importlib.import_module("kg.query")
+    if name in ("build", "summary", "sparql", "open_store"):
         from kg import api
         return getattr(api, name)
     raise AttributeError(name)

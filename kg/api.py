@@ -10,3 +10,8 @@ from kg.store import open_store  # noqa: F401
 def summary(out: str | Path = "output") -> list[dict]:
     from kg.summary import summarise
     return summarise(open_store(out))
+
+
+def sparql(text: str, out: str | Path = "output", **kwargs):
+    from kg.query import sparql as run_sparql
+    return run_sparql(text, out=out, **kwargs)

@@ -99,5 +99,21 @@ def validate(out):
     sys.exit(EXIT_PARTIAL)
 
 
+def _attach_commands():
+    """Commands that live in their own modules, each a thin layer over its library module."""
+    import importlib
+    for module, names in (("kg.cli_query", ("query", "sparql")), ("kg.cli_analytics", ("analyze", "viz")),
+                          ("kg.cli_io", ("export", "load", "serve"))):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:   # an optional part not installed
+            continue
+        for name in names:
+            if hasattr(mod, name):
+                main.add_command(getattr(mod, name))
+
+
+_attach_commands()
+
 if __name__ == "__main__":
     main()

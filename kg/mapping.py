@@ -300,6 +300,8 @@ def map_extraction(ex: Extraction, aliases: Aliases) -> list[Quad]:
         w.add(holding, p(KG, "inDocument"), doc)
         if ph.post:
             w.add(holding, p(KG, "postTitle"), lit(ph.post))
+        if ph.post_in:
+            w.add(holding, p(ns.ORG, "postIn"), ns.state_iri(ph.post_in) if len(ph.post_in) == 3 else ph.post_in)
         w.add(holding, p(KG, "evidence"), w.evidence(ph.span, ph.extractor, to_source))
         if ph.signatory:
             w.add(doc, p(KG, "signatory"), person)
@@ -318,6 +320,11 @@ def map_extraction(ex: Extraction, aliases: Aliases) -> list[Quad]:
             w.add(ns.place_iri(inc.place), p(ns.RDFS, "label"), lit(inc.place))
         if inc.date:
             w.add(node, p(KG, "date"), lit(inc.date))
+            first, _, last = inc.date.partition("/")
+            if len(first) == 10:
+                w.add(node, p(ns.SEM, "hasBeginTimeStamp"), lit(first, XSD_DATE))
+            if len(last or first) == 10:
+                w.add(node, p(ns.SEM, "hasEndTimeStamp"), lit(last or first, XSD_DATE))
         for name, value in (("killed", inc.killed), ("injured", inc.injured), ("childrenKilled", inc.children_killed),
                             ("hostages", inc.hostages), ("missing", inc.missing)):
             if value is not None:

@@ -41,7 +41,9 @@ import datetime as _dt
 import os
 import re
 import shutil
+import sys
 import threading
+import types
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -619,6 +621,16 @@ def render(result: Result, fmt: str | None = None, width: int | None = None) -> 
     raise QueryError(f"a {result.form} query gives {'a boolean' if result.form == 'ASK' else 'rows'}: "
                      f"use --format {', '.join(SELECT_FORMATS)}, not {fmt}")
 
+
+class _CallableModule(types.ModuleType):
+    """`kg.query(name, **params)` and `kg.query.run(...)` both work: the package attribute `kg.query` becomes
+    this module as soon as anything imports it, so the module itself answers a call like `run`."""
+
+    def __call__(self, name: str, out: str | Path = "output", **params):
+        return run(name, out, **params)
+
+
+sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = [
     "QueryError", "QueryTimeout", "NamedQuery", "Param", "Result", "bind", "bind_params", "check_query",

@@ -113,7 +113,12 @@ def _trim_name(name: str) -> str:
     return " ".join(words)
 
 
-def persons(text: str, terms: list[Mention] = ()) -> list[PostHolding]:
+def _post_in(states: list[Mention], start: int, end: int) -> str | None:
+    """The state a post belongs to, as the text gives it ('Minister for Foreign Affairs of Azerbaijan')."""
+    return next((s.key for s in states if start <= s.span.start < end), None)
+
+
+def persons(text: str, terms: list[Mention] = (), states: list[Mention] = ()) -> list[PostHolding]:
     """Persons by name with their post; a 'name' inside a body's or instrument's name is not a person."""
     out: list[PostHolding] = []
     for m in SIGNED.finditer(text):
@@ -130,12 +135,14 @@ def persons(text: str, terms: list[Mention] = ()) -> list[PostHolding]:
         name = _trim_name(m.group("name"))
         if _plausible(name):
             st = m.start("name") + m.group("name").find(name)
-            out.append(PostHolding(name, m.group("post"), None, False, span(text, st, st + len(name))))
+            where = _post_in(states, m.start("of"), m.end("of")) if m.group("of") else None
+            out.append(PostHolding(name, m.group("post"), where, False, span(text, st, st + len(name))))
     for m in POST_OF_NAME.finditer(text):
         name = _trim_name(m.group("name"))
         if _plausible(name):
             st = m.start("name")
-            out.append(PostHolding(name, m.group("post"), None, False, span(text, st, st + len(name))))
+            out.append(PostHolding(name, m.group("post"), _post_in(states, m.end("post"), m.start("name")), False,
+                                   span(text, st, st + len(name))))
     # Short parentheticals ('Gukasyan (Gukasyan) Arkadi', '(Vladimiroviç)') are blanked out, offsets kept.
     masked = re.sub(r"\([^()\n]{1,40}\)", lambda x: " " * len(x.group(0)), text)
     for m in NAME_LIST.finditer(masked):

@@ -78,6 +78,11 @@ def characterise(text: str, at: int) -> str:
     return "cites"
 
 
+def _as_authority(characterization: str) -> str:
+    """A resolution is invoked, not answered: a reply or rejection cue in its sentence is about a letter."""
+    return "cites" if characterization in ("repliesTo", "disputes") else characterization
+
+
 def resolution_key(organ_slug: str, number: str) -> str:
     return f"{organ_slug}/{number}"
 
@@ -110,7 +115,7 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
         if sc and len(parts) == 1:
             found.append(Citation("resolution", resolution_key("security-council", sc.group(1)),
                                   f"Security Council resolution {sc.group(1)}", span(text, m.start(), m.end()),
-                                  characterise(text, ctx), footnote=fn,
+                                  _as_authority(characterise(text, ctx)), footnote=fn,
                                   year=int(sc.group(2)) if sc.group(2) else None))
         else:
             found.append(Citation("document", parts[0], "-".join(parts), span(text, m.start(), m.start() + len(m.group(0).rstrip(".-,;:"))),
@@ -149,7 +154,7 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
             found.append(Citation(kind, resolution_key(organ[0], number) if kind == "resolution"
                                   else resolution_key(organ[0], "decision-" + number),
                                   f"{organ[1]} {kind} {number}", span(text, st, m.start("nums") + n.end()),
-                                  characterise(text, ctx), footnote=fn, year=int(year) if year else None))
+                                  _as_authority(characterise(text, ctx)), footnote=fn, year=int(year) if year else None))
 
     for m in COMMUNICATION.finditer(text):
         ref = re.sub(r"\s+", " ", m.group("ref"))
