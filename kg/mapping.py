@@ -316,8 +316,7 @@ def map_extraction(ex: Extraction, aliases: Aliases) -> list[Quad]:
         w.add(node, p(KG, "reportedBy"), doc)
         w.add(node, p(KG, "incidentType"), lit(inc.type))
         if inc.place:
-            w.add(node, p(ns.SEM, "hasPlace"), ns.place_iri(inc.place))
-            w.add(ns.place_iri(inc.place), p(ns.RDFS, "label"), lit(inc.place))
+            w.add(node, p(ns.SEM, "hasPlace"), ns.place_iri(inc.place))   # labelled by its mention
         if inc.date:
             w.add(node, p(KG, "date"), lit(inc.date))
             first, _, last = inc.date.partition("/")
