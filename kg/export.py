@@ -40,7 +40,7 @@ FORMATS: dict[str, tuple[RdfFormat, str, bool]] = {
 BACKGROUND_GRAPHS = (ns.GRAPH_ONTOLOGY, ns.GRAPH_VOCAB)
 EXPORT_DIR = "export"
 # Lines held in memory before a sorted run is written to disk (union formats only).
-RUN_LINES = 1_000_000
+RUN_LINES = 200_000
 # Runs merged at once (keeps the number of open files bounded).
 MERGE_FAN_IN = 64
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import netrc
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -209,6 +210,7 @@ class Client:
 
     def request(self, method: str, url: str, **kw) -> requests.Response:
         last = ""
+        retry_after: float | None = None
         for attempt in range(self.retries + 1):
             if attempt:
                 self.retried += 1
@@ -327,17 +329,19 @@ def load(out: Path | str, endpoint: str | None, protocol: str = "gsp", *, query_
     targets = {g: target_graph(g, graph_prefix) for g in source_graphs}
     if len(set(targets.values())) != len(targets):
         raise LoadUsageError("--graph-prefix maps two graphs onto one IRI")
-    expected_total = {row["g"].value: int(row["n"].value) for row in
-                      store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
 
     main_url = eps.gsp if protocol == "gsp" else eps.update
     session = make_session(main_url, auth_scheme, verify, environ)
     client = Client(session, retries=retries, backoff=backoff, timeout=timeout, on_retry=log)
     report = LoadReport(endpoint=main_url, protocol=protocol, graphs=list(targets.values()))
     started = time.monotonic()
-    total = sum(expected_total.get(g, 0) for g in source_graphs)
-    bar = tqdm(total=total, desc="load", unit="triple", unit_scale=True, leave=False,
-               disable=True if not progress else None)
+    show_bar = progress and sys.stderr.isatty()
+    total = None
+    if show_bar:   # counting reads the whole store once more: only worth it for a bar someone sees
+        counts = {row["g"].value: int(row["n"].value) for row in
+                  store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+        total = sum(counts.get(g, 0) for g in source_graphs)
+    bar = tqdm(total=total, desc="load", unit="triple", unit_scale=True, leave=False, disable=not show_bar)
     expected: dict[str, int] = {}
     try:
         for src in source_graphs:

@@ -208,7 +208,7 @@ def _term_csv(t) -> str:
 
 def serialize_select(variables: list[str], rows: list[list], fmt: str) -> bytes:
     if fmt == "json":
-        bindings = [{v: _term_json(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+        bindings = [{v: _term_json(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
         return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
                           ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if fmt == "xml":
@@ -217,7 +217,7 @@ def serialize_select(variables: list[str], rows: list[list], fmt: str) -> bytes:
         out.append("</head><results>")
         for row in rows:
             out.append("<result>")
-            out += [f"<binding name={quoteattr(v)}>{_term_xml(t)}</binding>" for v, t in zip(variables, row)
+            out += [f"<binding name={quoteattr(v)}>{_term_xml(t)}</binding>" for v, t in zip(variables, row, strict=True)
                     if t is not None]
             out.append("</result>")
         out.append("</results></sparql>\n")

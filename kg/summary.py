@@ -40,12 +40,13 @@ FIELD_QUERIES = {
 }
 
 INCIDENTS = """
-SELECT ?src ?inc ?type ?placeLabel ?date ?killed ?injured ?children ?perp ?quote WHERE {
+SELECT ?src ?inc ?type (COALESCE(?pref, ?printed) AS ?placeLabel) ?date ?killed ?injured ?children ?perp ?quote WHERE {
   GRAPH ?g {
     ?doc kg:sourceFile ?src .
     ?inc a kg:IncidentReport ; kg:reportedBy ?doc ; kg:incidentType ?type ; kg:evidence ?ev .
     ?ev oa:exact ?quote .
-    OPTIONAL { ?inc sem:hasPlace ?place . ?place rdfs:label ?placeLabel }
+    OPTIONAL { ?inc sem:hasPlace ?place . ?place rdfs:label ?printed
+               OPTIONAL { GRAPH kgg:vocab { ?place skos:prefLabel ?pref } } }
     OPTIONAL { ?inc kg:date ?date }
     OPTIONAL { ?inc kg:killed ?killed }
     OPTIONAL { ?inc kg:injured ?injured }
@@ -91,10 +92,12 @@ def summarise(store: Store) -> list[dict]:
             "places": sorted(v["places"]),
             "incidents": [],
         }
+    seen = set()
     for row in store.query(PREFIXES + INCIDENTS):
         rec = records.get(row["src"].value)
-        if rec is None:
-            continue
+        if rec is None or row["inc"].value in seen:
+            continue   # one record per incident report, whatever number of labels its place has
+        seen.add(row["inc"].value)
         num = lambda k: int(row[k].value) if row[k] is not None else None  # noqa: E731
         rec["incidents"].append({
             "type": row["type"].value, "place": row["placeLabel"].value if row["placeLabel"] else None,

@@ -96,6 +96,7 @@ class Viz:
     date_min: str | None = None
     date_max: str | None = None
     hide_isolated: bool = False
+    unchecked: tuple = ()                # link types hidden until ticked (co-mentions of a large actor graph)
 
     def summary(self) -> dict:
         return {"kind": self.kind, "nodes": len(self.nodes), "edges": len(self.edges), "total_nodes": self.total_nodes,
@@ -269,15 +270,17 @@ def _cap(nodes, edges, max_nodes, max_edges, class_labels, edge_labels):
         ranked = sorted(inside, key=lambda e: (e["priority"], e["from"], e["to"], e["etype"]), reverse=True)
         keep, drop = ranked[:max_edges], ranked[max_edges:]
         dropped = Counter(edge_labels.get(e["etype"], e["etype"]) for e in drop)
-        kept_same = [e["weight"] for e in keep if e["etype"] in {x["etype"] for x in drop}]
+        dropped_types = {x["etype"] for x in drop}
+        kept_same = [e["weight"] for e in keep if e["etype"] in dropped_types]
         floor = f"; the {', '.join(sorted(dropped))} links kept are each backed by at least {min(kept_same)} document(s)" \
             if kept_same else ""
         notes.append(f"Showing {len(keep):,} of {len(inside):,} links; left out {len(drop):,} of the weakest ("
                      + ", ".join(f"{c:,} {k}" for k, c in dropped.most_common()) + f"){floor}.")
-        # Nodes whose every link was left out would float unlinked: leave them out too, and say so.
+        # Nodes whose every link was left out would float unlinked: leave them out too (but corpus
+        # documents and states, which are what the view is about), and say so.
         linked = {e["from"] for e in keep} | {e["to"] for e in keep}
         before = {e["from"] for e in inside} | {e["to"] for e in inside}
-        orphans = [n for n in nodes if n["key"] in before and n["key"] not in linked]
+        orphans = [n for n in nodes if n["key"] in before and n["key"] not in linked and not n["strong"]]
         if orphans:
             gone = Counter(class_labels.get(n["cls"], n["cls"]) for n in orphans)
             notes.append(f"Left out {len(orphans):,} nodes whose only links were among those: "
@@ -308,7 +311,8 @@ def _component_layout(H: nx.Graph, seed: int) -> dict:
         deg = {v: H.degree(v, weight="weight") for v in core}
         top = sorted(core, key=lambda v: (-deg[v], str(v)))[:CORE_LAYOUT_MAX]
         T = H.subgraph(top)
-        scale = 90.0 * math.sqrt(len(top)) + 80.0
+        density = 2.0 * T.number_of_edges() / max(1, len(top))
+        scale = (75.0 + 6.0 * min(density, 12.0)) * math.sqrt(len(top)) + 60.0
         for a, b, d in T.edges(data=True):
             d["pull"] = math.log1p(d.get("weight", 1))
         raw = nx.spring_layout(T, seed=seed, iterations=60 if len(top) <= 300 else 35, weight="pull")
@@ -443,7 +447,7 @@ def view(kind: str, store="output", max_nodes: int = DEFAULT_MAX_NODES, max_edge
     for n in sorted(nodes, key=lambda n: index[n["key"]]):
         _, _, color, shape = style.get(n["cls"], (n["cls"], n["cls"], "#999999", "dot"))
         x, y = pos[n["key"]]
-        size = 9 + min(26, 3.2 * math.sqrt(degree[n["key"]]))
+        size = 9 + min(16, 2.4 * math.sqrt(degree[n["key"]]))
         rec = {"id": index[n["key"]], "label": _cut(n["label"]), "full": n.get("full") or n["label"], "cls": n["cls"],
                "shape": shape, "color": {"background": color, "border": _darken(color, 0.55) if n["strong"] else _darken(color, 0.85),
                                          "highlight": {"background": color, "border": "#000000"}},
@@ -462,7 +466,12 @@ def view(kind: str, store="output", max_nodes: int = DEFAULT_MAX_NODES, max_edge
     dates = sorted(d for d in [n["date"] for n in out_nodes] + [x for e in out_edges for x in e["dates"]] if d)
     ccount = Counter(n["cls"] for n in out_nodes)
     ecount = Counter(e["etype"] for e in out_edges)
-    return Viz(kind=kind, title=title, nodes=out_nodes, edges=out_edges,
+    unchecked = ()
+    if kind == "actors" and sum(1 for e in out_edges if e["etype"] != g.MENTIONED) >= 50:
+        unchecked = (g.MENTIONED,)
+        notes.append("Links of actors mentioned together are hidden at first (tick “mentioned together” to show them); "
+                     "nodes left without a link are hidden while “hide nodes left without links” is ticked.")
+    return Viz(kind=kind, title=title, nodes=out_nodes, edges=out_edges, unchecked=unchecked,
                classes=[(k, lab, col, shp, ccount[k]) for k, lab, col, shp in classes if ccount[k]],
                edge_types=[(k, lab, col, dash, ecount[k]) for k, lab, col, dash in etypes if ecount[k]],
                notes=notes, total_nodes=total_nodes, total_edges=total_edges,
@@ -504,9 +513,9 @@ def vis_options(v: Viz) -> dict:
         "layout": {"improvedLayout": False, "randomSeed": 7},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
                         "multiselect": True, "navigationButtons": False, "keyboard": {"enabled": True, "bindToWindow": False}},
-        "nodes": {"font": {"size": 14, "face": "system-ui, DejaVu Sans, sans-serif", "strokeWidth": 4,
+        "nodes": {"font": {"size": 15, "face": "system-ui, DejaVu Sans, sans-serif", "strokeWidth": 4,
                            "strokeColor": "#ffffff", "color": "#1a1a1a"},
-                  "scaling": {"label": {"enabled": False, "drawThreshold": 7}}},
+                  "scaling": {"label": {"enabled": False, "drawThreshold": 5}}},
         "edges": {"smooth": False, "selectionWidth": 2, "hoverWidth": 1.5,
                   "font": {"size": 10, "align": "middle", "color": "#555555", "strokeWidth": 3, "strokeColor": "#ffffff"},
                   "scaling": {"label": {"enabled": False, "drawThreshold": 8}},
@@ -561,10 +570,11 @@ def render_html(v: Viz) -> str:
     esc = html.escape
     node_legend = "\n".join(
         f'<label class="kg-legend-item" title="double-click: show only this kind"><input type="checkbox" checked '
-        f'data-kg-class="{esc(k)}"> {_swatch(shape, col)} <span>{esc(lab)}</span> <span class="kg-count">{cnt:,}</span></label>'
+        f'data-kg-default="1" data-kg-class="{esc(k)}"> {_swatch(shape, col)} <span>{esc(lab)}</span> <span class="kg-count">{cnt:,}</span></label>'
         for k, lab, col, shape, cnt in v.classes) or '<div class="kg-small">none</div>'
     edge_legend = "\n".join(
-        f'<label class="kg-legend-item" title="double-click: show only this kind"><input type="checkbox" checked '
+        f'<label class="kg-legend-item" title="double-click: show only this kind"><input type="checkbox"'
+        f'{"" if k in v.unchecked else " checked"} data-kg-default="{0 if k in v.unchecked else 1}" '
         f'data-kg-etype="{esc(k)}"> {_line(col, dash)} <span>{esc(lab)}</span> <span class="kg-count">{cnt:,}</span></label>'
         for k, lab, col, dash, cnt in v.edge_types) or '<div class="kg-small">none</div>'
     legend_note = ('<div class="kg-small">Thick border: a document of the corpus (citations) or a state (actors). '

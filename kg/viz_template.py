@@ -149,7 +149,23 @@ APP_JS = r"""
     status();
     runSearch(false);
   }
-  status();
+  // Deep links: #q=A/79/1&from=2025-01-01&to=2025-06-30&undated=0&hide=web,cites (values are only
+  // ever put into form fields, never into HTML).
+  var params = new URLSearchParams((location.hash || "").replace(/^#/, ""));
+  if (params.has("from")) el("kg-from").value = params.get("from");
+  if (params.has("to")) el("kg-to").value = params.get("to");
+  if (params.get("undated") === "0") el("kg-undated").checked = false;
+  if (params.has("isolated")) el("kg-isolated").checked = params.get("isolated") === "1";
+  if (params.has("hide") || params.has("show")) {
+    var hide = (params.get("hide") || "").split(","), showOnly = (params.get("show") || "").split(",");
+    document.querySelectorAll("input[data-kg-class], input[data-kg-etype]").forEach(function (c) {
+      var k = c.getAttribute("data-kg-class") || c.getAttribute("data-kg-etype");
+      if (hide.indexOf(k) >= 0) c.checked = false;
+      if (showOnly.indexOf(k) >= 0) c.checked = true;
+    });
+  }
+  if (params.has("q")) el("kg-search").value = params.get("q");
+  refresh();
   network.once("afterDrawing", function () {
     document.body.setAttribute("data-kg-rendered", String(visibleNodes.size));
   });
@@ -158,7 +174,7 @@ APP_JS = r"""
   });
   ["kg-from", "kg-to"].forEach(function (id) { el(id).addEventListener("change", refresh); });
   el("kg-reset").addEventListener("click", function () {
-    document.querySelectorAll("input[data-kg-class], input[data-kg-etype]").forEach(function (c) { c.checked = true; });
+    document.querySelectorAll("input[data-kg-class], input[data-kg-etype]").forEach(function (c) { c.checked = c.getAttribute("data-kg-default") !== "0"; });
     el("kg-from").value = data.dateMin || ""; el("kg-to").value = data.dateMax || "";
     el("kg-undated").checked = true; el("kg-isolated").checked = !!data.hideIsolated;
     el("kg-search").value = "";

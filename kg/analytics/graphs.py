@@ -349,6 +349,7 @@ SELECT DISTINCT ?doc ?inst WHERE {
   GRAPH ?g { ?doc kg:sourceFile ?src ; kg:invokes ?i .
     OPTIONAL { ?i eli:is_part_of ?whole } }
   BIND(COALESCE(?whole, ?i) AS ?inst)
+  FILTER NOT EXISTS { GRAPH ?g2 { ?inst a kg:DomesticLaw } }   # a state's own code is not invoked against another
 }
 """
 Q_INSTRUMENT_LABELS = """
@@ -374,11 +375,12 @@ def actor_graph(store, co_mentions: bool = True) -> nx.MultiDiGraph:
 
     Edge keys (one edge per pair and relation), from the documents' own graphs:
 
-    - ``authored``: signatory person -> the state on whose behalf the document is written;
+    - ``authored``: signatory person -> the state on whose behalf the document is written (when
+      the document has one signatory or one author state, so the pairing is not a guess);
     - ``addressed to``: author (state, else signatory) -> kg:addressee;
     - ``alleges against``: author -> kg:accuses;
     - ``invokes instrument against``: author -> accused, when the document also kg:invokes an
-      instrument (``instruments`` lists them);
+      instrument, article or resolution other than domestic law (``instruments`` lists them);
     - ``communicates with``: the state a special-procedures communication concerns <-> the mandate
       holders (or, if none is named, the addressee) of a document citing that communication
       (``communications`` lists the references);
@@ -450,9 +452,13 @@ def actor_graph(store, co_mentions: bool = True) -> nx.MultiDiGraph:
 
     for doc in sorted(corpus):
         authors = sorted(author.get(doc, ())) or sorted(signatory.get(doc, ()))
-        for p in sorted(signatory.get(doc, ())):
-            for s in sorted(author.get(doc, ())):
-                add(p, s, AUTHORED, doc)
+        signers, states = sorted(signatory.get(doc, ())), sorted(author.get(doc, ()))
+        if len(signers) == 1 or len(states) == 1:
+            # A joint letter signed by several representatives of several states does not say who
+            # signed for whom: no 'authored' edge is guessed then.
+            for p in signers:
+                for s in states:
+                    add(p, s, AUTHORED, doc)
         for a in authors:
             for x in sorted(addressee.get(doc, ())):
                 add(a, x, ADDRESSED, doc)
@@ -564,8 +570,9 @@ def incident_graph(store) -> nx.DiGraph:
     recs = incidents(store)
     for rec in recs:
         d = docs.get(rec["document"], {})
-        figures = ", ".join(f"{rec[k]} {k}" for k in ("killed", "injured", "children", "hostages", "missing")
-                            if rec[k] is not None)
+        figures = ", ".join(f"{rec[k]} {name}" for k, name in (("killed", "killed"), ("injured", "injured"),
+                                                                ("children", "children killed"), ("hostages", "hostages"),
+                                                                ("missing", "missing")) if rec[k] is not None)
         label = " ".join(x for x in (rec["type"], rec["place_label"] or "", (rec["date"] or "")) if x)
         G.add_node(rec["id"], kind="Incident", label=label, date=rec["begin"] or _date_prefix(rec["date"]),
                    figures=figures, **{k: rec[k] for k in ("type", "killed", "injured", "children", "hostages",

@@ -84,10 +84,10 @@ def incidents_timeline(records: list[dict], reporter_of: dict[str, str]) -> byte
         ax.scatter([d for _, d in sel], [reporters.index(reporter_of.get(r["document"], "unattributed")) for r, _ in sel],
                    s=[30 + 6 * min(r["killed"] or 0, 200) for r, _ in sel], alpha=0.65,
                    color=PALETTE[i % len(PALETTE)], label=text(t, 30), edgecolors="black", linewidths=0.4)
-    for r, d in pts:
+    for j, (r, d) in enumerate(sorted(pts, key=lambda x: x[1])):
         if r.get("place_label"):
             ax.annotate(text(r["place_label"], 25), (d, reporters.index(reporter_of.get(r["document"], "unattributed"))),
-                        xytext=(4, 6), textcoords="offset points", fontsize=7)
+                        xytext=(4, 8 if j % 2 == 0 else -14), textcoords="offset points", fontsize=7)
     ax.set_yticks(range(len(reporters)), [text(x, 40) for x in reporters])
     ax.set_ylim(-0.7, len(reporters) - 0.3)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
@@ -185,8 +185,10 @@ def threads_timeline(threads: list[dict], n: int = 15) -> bytes | None:
     fig, ax = plt.subplots(figsize=(9, 0.45 * len(rows) + 1.5))
     for i, (t, pts) in enumerate(rows):
         ax.plot([d for d, _ in pts], [i] * len(pts), "-o", color=PALETTE[i % len(PALETTE)], markersize=5)
-        for d, lab in pts:
-            ax.annotate(text(lab, 22), (d, i), xytext=(0, 5), textcoords="offset points", fontsize=6, ha="center")
+        for j, (d, lab) in enumerate(pts):
+            # Alternate above and below, so documents a few days apart do not print over each other.
+            ax.annotate(text(lab, 22), (d, i), xytext=(0, 5 if j % 2 == 0 else -10), textcoords="offset points",
+                        fontsize=6, ha="center")
     ax.set_yticks(range(len(rows)), [f"{text(t['documents'][0]['label'], 28)} ({t['size']} docs)" for t, _ in rows])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))

@@ -25,7 +25,7 @@ KILLED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\((?P<inc1>[^)]{{
                     rf"(?:,?\s*including\s+(?P<inc2>[^.;:]{{0,90}}?),?\s*)?(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?"
                     rf"(?:\w+ly\s+)?{KILL_VERB}\b")
 KILLING = re.compile(rf"\b(?:killing|killed|murdering|claiming the lives of)\s+(?:at least\s+|over\s+|more than\s+)?(?P<n>{_N})\b"
-                     rf"(?:\s+{_VICTIMS})?(?:\s*\(including\s+(?P<inc1>[^)]{{0,60}})\))?")
+                     rf"(?P<victims>\s+[a-z-]+)?(?:\s*\(including\s+(?P<inc1>[^)]{{0,60}})\)|,?\s+including\s+(?P<inc2>[^.;:]{{0,90}}))?")
 INJURED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\([^)]{{0,80}}\)\s*)?(?:were\s+|was\s+|have\s+been\s+)?{INJURE_VERB}\b")
 INJURING = re.compile(rf"\b(?:injuring|wounding)\s+(?:at least\s+|over\s+|more than\s+)?(?P<n>{_N})\b")
 HOSTAGES = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:were\s+)?(?:captured and )?(?:taken hostage|held hostage|abducted)")
@@ -41,8 +41,9 @@ AGENT_AFTER = re.compile(r"[’'s]*\s*(?:armed\s+forces|(?:security|defen[cs]e|o
                          r"servicemen|soldiers|military|army|air\s+force|navy|aggression|occupation|occupying|"
                          r"armed\s+groups|invaders|invading|(?:ballistic\s+)?missiles?|rockets?|drones?|air\s*strikes?|"
                          r"strikes?|shelling|bombardment|artillery)\b", re.I)
+# 'the armed forces of Armenia', 'by Israel': 'of X' alone names a place or a victim, never an agent.
 AGENT_BEFORE = re.compile(r"(?:armed\s+forces|forces|troops|servicemen|army|military)\s+of\s+(?:the\s+)?(?:Republic\s+of\s+)?$|"
-                          r"\b(?:by|of)\s+(?:the\s+)?$", re.I)
+                          r"\bby\s+(?:the\s+)?$", re.I)
 AGGREGATE = re.compile(r"\b(?:in total|a total of|in all|altogether|overall|since the beginning|to date)\b", re.I)
 PARTIAL_DATE = re.compile(rf"\b({MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH_RE})\b")
 DAY_RANGE = re.compile(rf"\b(\d{{1,2}})\s*(?:to|and|-|–)\s*(\d{{1,2}})\s+({MONTH_RE})\s+(\d{{4}})")
@@ -170,6 +171,8 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
             continue
         inc = (m.groupdict().get("inc1") or "") + " " + (m.groupdict().get("inc2") or "")
         ch = CHILDREN.search(inc)
+        if ch is None and re.search(r"\b(?:children|child|minors)\b", text[m.end("n"):m.end("n") + 20]):
+            ch = CHILDREN.search(text, m.start("n"))   # '57 children, have been killed': all of them children
         clause_end = e0
         injured = next((_int(x.group("n")) for rx in (INJURED, INJURING) for x in rx.finditer(text, m.start(), e0)), None)
         hostages = next((_int(x.group("n")) for x in HOSTAGES.finditer(text, s0, e0)), None)
