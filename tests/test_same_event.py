@@ -1,0 +1,41 @@
+"""One event, two documents, two sets of figures: both stand, side by side (issue: claims, not facts).
+
+Two real documents of 2025 report the aid workers killed in Gaza since October 2023: the
+Secretary-General's report A/80/86 (407, including 284 United Nations staff) and a letter of the
+State of Palestine, A/ES-10/1029 (409). The graph keeps each figure as its document's claim.
+"""
+from __future__ import annotations
+
+import pytest
+
+from conftest import FIXTURES
+from kg.build import build
+from kg.query import run
+
+
+@pytest.fixture(scope="module")
+def two_reports(tmp_path_factory):
+    out = tmp_path_factory.mktemp("same-event")
+    report = build([FIXTURES / "same_event"], out=out, progress=False)
+    assert report.ok and report.documents == 2
+    return out
+
+
+def test_same_event_query_lists_both_figures_side_by_side(two_reports):
+    rows = run("same-event", out=two_reports)
+    pairs = {(r["documentALabel"], r["killedA"], r["documentBLabel"], r["killedB"]) for r in rows}
+    figures = {frozenset([(a, int(ka)), (b, int(kb))]) for a, ka, b, kb in pairs if ka and kb}
+    assert frozenset([("A/80/86", 407), ("A/ES-10/1029", 409)]) in figures
+    row = next(r for r in rows if {r["killedA"], r["killedB"]} == {"407", "409"})
+    quotes = {row["quoteA"], row["quoteB"]}
+    assert any(q.startswith("407 aid workers") for q in quotes)
+    assert any(q.startswith("409 aid workers") for q in quotes)
+
+
+def test_neither_figure_is_asserted_by_the_graph(two_reports):
+    """Each figure hangs on a kg:IncidentReport reported by its document, never on the place or event."""
+    from kg.store import open_store
+    store = open_store(two_reports)
+    q = """PREFIX kg: <https://w3id.org/kg-un/ontology#>
+    SELECT ?s WHERE { GRAPH ?g { ?s kg:killed ?n } FILTER NOT EXISTS { GRAPH ?h { ?s a kg:IncidentReport ; kg:reportedBy ?d } } }"""
+    assert list(store.query(q)) == []
