@@ -1,6 +1,7 @@
 """`kg export`: every format, checked by parsers that share no code with the writer (pyoxigraph wrote
-it; Debian's rapper (raptor2) and serdi (serd) and rdflib read it), deterministic bytes, graph choice,
-the streamed union (external merge sort), atomic writes, and the CLI's exit codes."""
+it; Debian's rapper (raptor2) and serdi (serd) read it, and rdflib the JSON-LD that neither of them
+reads), deterministic bytes, graph choice, the streamed union (external merge sort), atomic writes,
+and the CLI's exit codes."""
 from __future__ import annotations
 
 import os
@@ -89,7 +90,8 @@ def tricky_build(tmp_path):
     out = tmp_path / "tricky"
     out.mkdir()
     s = ox.Store(str(out / "store"))
-    a, p, g1, g2 = ox.NamedNode("http://ex.org/a"), ox.NamedNode("http://ex.org/p"), ox.NamedNode(ns.KGG + "one"), ox.NamedNode(ns.KGG + "two")
+    a, p = ox.NamedNode("http://ex.org/a"), ox.NamedNode("http://ex.org/p")
+    g1, g2 = ox.NamedNode(ns.KGG + "one"), ox.NamedNode(ns.KGG + "two")
     b = ox.BlankNode("b0")
     for lit in [ox.Literal('quote " back \\ newline \n tab \t cr \r'), ox.Literal("héllo ☃ \u2028", language="fr"),
                 ox.Literal("42", datatype=ox.NamedNode(ns.XSD + "integer")), ox.Literal("<b>&amp;</b>")]:
@@ -144,11 +146,6 @@ def test_jsonld_parses_under_rdflib(exports, store):
     assert {str(q) for q in ox.parse(nq, format=ox.RdfFormat.N_QUADS)} == store_quads(store)
 
 
-def test_rdfxml_parses_under_rdflib(exports, store):
-    g = rdflib.Graph().parse(str(exports["rdfxml"].path), format="xml")
-    assert len(g) == len(union_triples(store))
-
-
 def test_strict_parser_check_is_not_vacuous(tmp_path):
     """The helpers above do fail on a broken file."""
     bad = tmp_path / "bad.nt"
@@ -165,7 +162,7 @@ def test_line_formats_are_sorted_and_canonical(exports, store):
     graphs = [line.rsplit(" ", 2)[-2] for line in nq]
     assert graphs == sorted(graphs)
     by_graph: dict[str, list[str]] = {}
-    for line, g in zip(nq, graphs):
+    for line, g in zip(nq, graphs, strict=True):
         by_graph.setdefault(g, []).append(line)
     assert all(lines == sorted(lines) for lines in by_graph.values())
     assert len(set(nq)) == len(nq)
@@ -183,7 +180,7 @@ def test_export_is_deterministic(built, exports, tmp_path):
 
 def test_export_in_another_process_gives_the_same_bytes(built, exports, tmp_path):
     """Nothing hash-seeded leaks into the output (prefix order, blank-node labels, graph order)."""
-    for fmt in ("turtle", "trig", "rdfxml"):
+    for fmt in ("turtle", "rdfxml"):
         target = tmp_path / f"again.{fmt}"
         r = subprocess.run([sys.executable, "-m", "kg.cli_io", "export", "--out", str(built), "--format", fmt,
                             "--file", str(target)], capture_output=True, text=True, timeout=120,
