@@ -31,7 +31,7 @@ def same_event_links(extractions: list[Extraction], aliases: Aliases) -> list[Qu
     out = []
     for i, (src_a, node_a, a) in enumerate(reports):
         for src_b, node_b, b in reports[i + 1:]:
-            if src_a != src_b and ns.slug(a.place) == ns.slug(b.place) and _overlap(a.date, b.date):
+            if src_a != src_b and (a.place_key or a.place) == (b.place_key or b.place) and _overlap(a.date, b.date):
                 out.append(Quad(node_a, pred, node_b, g))
                 out.append(Quad(node_b, pred, node_a, g))
     return out

@@ -149,7 +149,7 @@ def entity_iri(kind: str, key: str) -> str:
     if kind in ("body", "instrument"):
         return key
     if kind == "place":
-        return ns.place_iri(key)
+        return key if key.startswith("https://") else ns.place_iri(key)
     if kind == "person":
         return ns.person_iri(key)
     return f"{ns.KGID}entity/{ns.slug(key)}"
@@ -316,7 +316,7 @@ def map_extraction(ex: Extraction, aliases: Aliases) -> list[Quad]:
         w.add(node, p(KG, "reportedBy"), doc)
         w.add(node, p(KG, "incidentType"), lit(inc.type))
         if inc.place:
-            w.add(node, p(ns.SEM, "hasPlace"), ns.place_iri(inc.place))   # labelled by its mention
+            w.add(node, p(ns.SEM, "hasPlace"), entity_iri("place", inc.place_key or inc.place))   # labelled by its mention
         if inc.date:
             w.add(node, p(KG, "date"), lit(inc.date))
             first, _, last = inc.date.partition("/")

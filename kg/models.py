@@ -18,8 +18,8 @@ class Mention:
     """A named entity found in the text, resolved to a vocabulary key where one exists.
 
     kind: state | body | instrument | person | place | redaction | entity
-    key:  ISO 3166 alpha-3 for states, the vocabulary IRI for bodies and instruments,
-          the name as printed for persons, places and unrecognised entities.
+    key:  ISO 3166 alpha-3 for states, the vocabulary IRI for bodies, instruments and gazetteer
+          places, the name as printed for persons, other places and unrecognised entities.
     """
     kind: str
     key: str
@@ -76,8 +76,8 @@ class PostHolding:
 class Incident:
     """An event as one document reports it: a claim of that document, never a fact of the graph."""
     type: str
-    place: str | None
-    date: str | None          # YYYY, YYYY-MM, YYYY-MM-DD or start/end
+    place: str | None          # the place as printed
+    date: str | None           # YYYY, YYYY-MM, YYYY-MM-DD or start/end
     killed: int | None
     injured: int | None
     children_killed: int | None
@@ -86,6 +86,7 @@ class Incident:
     attributed_to: str | None  # ISO3, as the document claims
     weapons: tuple[str, ...]
     span: Span                 # the quote
+    place_key: str | None = None   # the place's key: a gazetteer IRI, or the name the text introduced
     extractor: str = "incidents"
 
 

@@ -27,7 +27,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import networkx as nx
@@ -189,7 +189,7 @@ def _actor_records(A: nx.MultiDiGraph):
         nodes.append({"key": n, "label": d["label"], "cls": d["kind"], "date": None, "title": "\n".join(lines),
                       "strong": d["kind"] == "State",
                       "priority": (explicit_degree[n], sum(rels.values()))})
-    for u, v, k, e in A.edges(keys=True, data=True):
+    def title(u, v, k, e) -> str:
         arrow = "—" if not e["directed"] else "→"
         lines = [f"{A.nodes[u]['label']} {arrow} {A.nodes[v]['label']}", f"{k}: {e['weight']} document(s)"]
         if e.get("instruments"):
@@ -203,7 +203,12 @@ def _actor_records(A: nx.MultiDiGraph):
                 continue
             q = quotes.get(dref)
             lines.append("• " + _doc_line(docs, dref) + (f": “{_cut(q, 200)}”" if q else ""))
-        edges.append({"from": u, "to": v, "etype": k, "label": k if k != g.MENTIONED else "together", "title": "\n".join(lines),
+        return "\n".join(lines)
+
+    for u, v, k, e in A.edges(keys=True, data=True):
+        # The tooltip is written only for the links that are drawn (tens of thousands of co-mentions are not).
+        edges.append({"from": u, "to": v, "etype": k, "label": k if k != g.MENTIONED else "together",
+                      "title": partial(title, u, v, k, e),
                       "dates": e.get("dates", []), "weight": e["weight"], "directed": e["directed"],
                       "priority": (0 if k == g.MENTIONED else 1, e["weight"])})
     return nodes, edges
@@ -459,7 +464,8 @@ def view(kind: str, store="output", max_nodes: int = DEFAULT_MAX_NODES, max_edge
     for i, e in enumerate(sorted(edges, key=lambda e: (index[e["from"]], index[e["to"]], e["etype"]))):
         _, _, color, dashed = ecolor.get(e["etype"], (e["etype"], e["etype"], "#999999", False))
         out_edges.append({"id": i, "from": index[e["from"]], "to": index[e["to"]], "etype": e["etype"],
-                          "label": e["label"], "title": e["title"], "dates": e["dates"],
+                          "label": e["label"], "title": e["title"]() if callable(e["title"]) else e["title"],
+                          "dates": e["dates"],
                           "color": {"color": color, "highlight": "#000000", "hover": "#333333"}, "dashes": dashed,
                           "width": round(1 + 4 * math.log1p(e["weight"]) / math.log1p(max_w), 2) if max_w > 1 else 1.5,
                           "arrows": "to" if e["directed"] else ""})

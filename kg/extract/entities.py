@@ -63,7 +63,10 @@ class VocabMatcher:
         # A place inside a body's or instrument's name ('Geneva Conventions', 'United Nations Office at
         # Geneva') is part of that name, not a place the text speaks of.
         taken = {i for sp in terms for i in range(sp.start, sp.end)}
-        doc.spans["kg_places"] = [sp for sp in filter_spans(groups["place"]) if sp.start not in taken]
+        # Every gazetteer place a name can denote (Rafah, PSE or EGY) is kept; the pipeline chooses.
+        chosen = {(sp.start, sp.end) for sp in filter_spans(groups["place"]) if sp.start not in taken}
+        doc.spans["kg_places"] = sorted((sp for sp in groups["place"] if (sp.start, sp.end) in chosen),
+                                        key=lambda sp: (sp.start, sp.kb_id_))
         return doc
 
 
@@ -99,8 +102,8 @@ def vocabulary_mentions(doc: Doc, nlp: Language) -> list[Mention]:
                 if LANGUAGE_CONTEXT.search(around):
                     continue
             if term.scheme == "place":
-                # The place's IRI comes from its preferred name; its label is the name as printed.
-                out.append(Mention("place", term.label, sp.text, span(text, start, end), "gazetteer"))
+                # Keyed by the gazetteer IRI, labelled with the name as printed.
+                out.append(Mention("place", term.iri, sp.text, span(text, start, end), "gazetteer"))
                 continue
             out.append(Mention(term.scheme, term.code if term.scheme == "state" else term.iri, term.label,
                                span(text, start, end), "vocabulary"))

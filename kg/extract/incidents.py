@@ -147,7 +147,7 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
             continue
         seen_sentences.add((s0, e0))
         window = _window(text, m.start())
-        place = date = perp = None
+        place = date = perp = None   # place: the chosen place mention
         sentence_places = list(dict.fromkeys(p.key for p in places if s0 <= p.span.start < e0))
         if len(sentence_places) > 2 or AGGREGATE.search(text, s0, e0):
             continue   # an aggregate over many places or a total, not one incident
@@ -160,7 +160,7 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
                     break
                 if near:
                     # The most local place named (the village, not its district), then the nearest.
-                    place = min(near, key=lambda p: (place_rank(text, p), abs(p.span.start - m.start()))).key
+                    place = min(near, key=lambda p: (place_rank(text, p), abs(p.span.start - m.start())))
             if date is None:
                 days = _dates(text, a, b, doc_date)
                 if days:
@@ -184,6 +184,6 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
         last = max([m.end()] + [x.end() for rx in (INJURED, INJURING, HOSTAGES) for x in rx.finditer(text, m.start(), clause_end)])
         close = text.find(")", last, last + 40) if "(" in text[last:last + 40] else -1
         quote_end = close + 1 if close > 0 else last
-        out.append(Incident(itype, place, date, _int(m.group("n")), injured, _int(ch.group("n")) if ch else None,
-                            hostages, missing, perp, weapons, span(text, m.start(), quote_end)))
+        out.append(Incident(itype, place.label, date, _int(m.group("n")), injured, _int(ch.group("n")) if ch else None,
+                            hostages, missing, perp, weapons, span(text, m.start(), quote_end), place_key=place.key))
     return out

@@ -56,6 +56,22 @@ def _drop_inside(mentions: list[Mention], cited, text: str) -> list[Mention]:
     return out
 
 
+def _choose_places(candidates: list[Mention], states: list[Mention]) -> list[Mention]:
+    """One place per span: of the places a name can denote, the one in a state the document names,
+    else the gazetteer's first (its plain IRI is the capital's or the most populous place's)."""
+    named = {f"{ns_state}{s.key}" for s in states for ns_state in ("https://w3id.org/kg-un/id/state/",)}
+    by_span: dict[tuple[int, int], list[Mention]] = {}
+    for m in candidates:
+        by_span.setdefault((m.span.start, m.span.end), []).append(m)
+    terms = entities.pipeline().get_pipe("kg_vocab_matcher").terms
+    chosen = []
+    for group in by_span.values():
+        in_named = [m for m in group if terms[m.key].state in named]
+        plain = sorted(group, key=lambda m: (len(m.key), m.key))
+        chosen.append((in_named or plain)[0])
+    return sorted(chosen, key=lambda m: m.span.start)
+
+
 def _sender_post(title) -> str | None:
     """'Letter dated ... from the Chargé d'affaires a.i. of the Permanent Mission of X' -> "Chargé d'affaires a.i."."""
     if title is None:
@@ -69,7 +85,7 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
     cited = citations.extract_citations(text, notes)
     mentions = _drop_inside(vocabulary_mentions(text), cited, text)
     states = [m for m in mentions if m.kind == "state"]
-    gazetteer = [m for m in mentions if m.kind == "place"]
+    gazetteer = _choose_places([m for m in mentions if m.kind == "place"], states)
     mentions = [m for m in mentions if m.kind != "place"]
     terms = [m for m in mentions if m.kind != "state"]
 
