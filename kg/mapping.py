@@ -194,6 +194,7 @@ def map_extraction(ex: Extraction, aliases: Aliases) -> list[Quad]:
         w.add(doc, p(KG, "evidence"), ev)
 
     # Mentions: one kg:Mention per document and entity, with every span as evidence.
+    labelled: set[str] = set()
     for m in ex.mentions:
         if m.kind == "redaction":
             node = NamedNode(f"{w.graph}/redacted/{m.span.start}")
@@ -208,11 +209,13 @@ def map_extraction(ex: Extraction, aliases: Aliases) -> list[Quad]:
         w.add(mention, p(KG, "inDocument"), doc)
         w.add(mention, p(KG, "refersTo"), target)
         w.add(mention, p(KG, "evidence"), w.evidence(m.span, m.extractor, to_source))
+        if m.kind in ("state", "body", "instrument") or target in labelled:
+            continue   # vocabulary terms are labelled in kgg:vocab
+        # An entity as this document first names it ('Khojaly', not a later 'Khojali' in a quote).
+        labelled.add(target)
         if m.kind == "place":
             w.add(target, A, p(KG, "Place"))
-            w.add(target, p(ns.RDFS, "label"), lit(m.label))
-        elif m.kind not in ("state", "body", "instrument"):
-            w.add(target, p(ns.RDFS, "label"), lit(m.label))
+        w.add(target, p(ns.RDFS, "label"), lit(re.sub(r"\s+", " ", m.label)))
 
     for i, c in enumerate(ex.citations):
         target = citation_target_iri(c.target, c.key, aliases)

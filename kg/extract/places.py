@@ -73,9 +73,24 @@ def extract_places(text: str, state_mentions: list[Mention]) -> list[Mention]:
     return [Mention("place", m.group(0), m.group(0), span(text, m.start(), m.end()), "places") for m in rx.finditer(text)]
 
 
-def merge(introduced: list[Mention], gazetteer: list[Mention]) -> list[Mention]:
+PUBLISHER = re.compile(r"[^()\n]{0,60}?\b(?:Press|Publishers|Publishing|Books|Editions)\b")
+
+
+def not_a_place_here(text: str, m: Mention) -> bool:
+    """Names that stand for something else here: a government ('Official Yerevan'), part of an
+    organisation's name ('Human Rights Watch/Helsinki'), a publisher's city ('(New York, Penguin)')."""
+    before = text[max(0, m.span.start - 10):m.span.start]
+    after = text[m.span.end:m.span.end + 1]
+    if re.search(r"\bOfficial\s+$", before) or before.endswith("/") or after == "/":
+        return True
+    open_paren = text.rfind("(", max(0, m.span.start - 40), m.span.start)
+    return open_paren >= 0 and ")" not in text[open_paren:m.span.start] and bool(PUBLISHER.match(text, m.span.end))
+
+
+def merge(introduced: list[Mention], gazetteer: list[Mention], text: str = "") -> list[Mention]:
     """Places the text introduces and places the gazetteer knows; where both cover a span, the
-    gazetteer's (it carries the preferred name the place's IRI is made from)."""
+    gazetteer's (it carries the IRI)."""
+    gazetteer = [g for g in gazetteer if not not_a_place_here(text, g)]
     spans = [(g.span.start, g.span.end) for g in gazetteer]
     keep = [m for m in introduced if not any(a < m.span.end and m.span.start < b for a, b in spans)]
     return sorted([*keep, *gazetteer], key=lambda m: m.span.start)
