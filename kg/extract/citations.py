@@ -47,8 +47,10 @@ IBID = re.compile(r"^\s*(?:Ibid|Id)\.?(?:,\s*(?P<rest>[^\n]*))?", re.I)
 
 EVIDENCE_CUES = re.compile(r"\b(?:as (?:documented|reported|confirmed|evidenced|shown) (?:in|by)|according to|"
                            r"see, for example|evidence)\b", re.I)
-REPLY_CUES = re.compile(r"\b(?:in (?:response|reply) to|replying to|with reference to|further to|refer to|"
-                        r"referring to|in connection with the letter)\b", re.I)
+# A reply names what it answers: 'in response to', 'I refer to the letter ...', 'further to your note'.
+_ANSWERED = r"(?:the\s+|your\s+|his\s+|her\s+|its\s+|their\s+)?(?:identical\s+)?(?:letters?|note(?:s)?\s+verbales?|note|communications?|allegations?)"
+REPLY_CUES = re.compile(rf"\b(?:in\s+(?:response|reply)\s+to|replying\s+to|(?:with\s+reference|further)\s+to\s+{_ANSWERED}|"
+                        rf"(?:I|we)\s+(?:would\s+like\s+to\s+)?refer\s+to\s+{_ANSWERED}|referring\s+to\s+{_ANSWERED})", re.I)
 DISPUTE_CUES = re.compile(r"\b(?:reject|rejects|rejected|refute|refutes|deny|denies|categorically|"
                           r"baseless|unfounded|groundless|false allegations?)\b", re.I)
 
