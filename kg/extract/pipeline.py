@@ -114,7 +114,7 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
         agenda_items=meta.get("agenda_items", ()), author_states=tuple(authors),
         addressees=tuple(k for k, _ in to), sender_post=_sender_post(title), evidence=tuple(evidence))
 
-    found_places = places.merge(places.extract_places(text, states), gazetteer)
+    found_places = places.merge(places.extract_places(text, states), gazetteer, text)
     people = actors.persons(text, terms, states)
     annexes = parts.extract_parts(text, title, states, people)
     described = parts.extract_described(text, states, tuple(authors))
