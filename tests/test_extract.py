@@ -137,3 +137,16 @@ def test_reference_by_description_names_author_and_date():
     assert (ref.author_states, ref.date, ref.characterization) == (("ARM",), "2023-01-05", "disputes")
     # no author named: fail closed
     assert run("as stated in the letter dated 5 January 2023, nothing changed").described == ()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("said President Recep Tayyip Erdoğan of Türkiye", {"Recep Tayyip Erdoğan"}),
+    ("I. Introduction\n\nThe delegation met officials in Abu Dhabi.", set()),
+])
+def test_person_names_in_any_latin_script_and_not_headings_or_places(text, expected):
+    assert {p.name for p in run(text).persons} == expected
+
+
+def test_a_place_inside_a_state_name_is_the_state():
+    ex = run("the United Kingdom of Great Britain and Northern Ireland and Ireland")
+    assert keys(ex, "place") == [] and keys(ex, "state") == ["GBR", "IRL"]

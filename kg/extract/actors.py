@@ -6,7 +6,10 @@ import re
 from kg.extract.text import span
 from kg.models import Mention, PostHolding, Span
 
-_NAME_WORD = r"(?:[A-Z][a-zà-ÿ'’]+(?:-[A-Z]?[a-zà-ÿ'’]+)?|[A-Z]\.)"
+# A capitalised word in any Latin script ('Erdoğan', 'Ñúñez', 'Đorđević'), or an initial.
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
+_LOWER_RUN = r"(?:[^\W\d_A-Z]|['’])+"
+_NAME_WORD = rf"(?:[{_UPPER}]{_LOWER_RUN}(?:-[{_UPPER}]?{_LOWER_RUN})?|[A-Z]\.)"
 _PARTICLE = r"(?:de|da|del|van|von|der|al|el|bin|ibn|ben|le|la|dos|du)"
 _GAP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"   # a name may wrap onto the next line, never across a blank line
 NAME = rf"{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE}{_GAP}|[A-Z][a-z]?[-’'])?{_NAME_WORD}){{1,3}}"
@@ -37,6 +40,9 @@ NOT_NAME_WORDS = {
     "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
     "November", "December", "Geneva", "New", "York", "Signed", "Excellency", "His", "Her", "In", "On", "As",
     "Prosecutor", "Office", "Criminal", "Code", "Law", "Armed", "Forces", "Resolution", "Charter", "Protocol",
+    # headings and document parts ('I. Introduction')
+    "Introduction", "Background", "Conclusion", "Conclusions", "Recommendations", "Summary", "Contents",
+    "Observations", "Overview", "Chapter", "Section", "Part",
 }
 
 # Titles wrap over lines in PDFs: every space in these phrases may be a line break.
@@ -158,7 +164,7 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = ()) ->
             out.append(PostHolding(name, m.group("post") if m.group("post")[0].isupper() else m.group("post"),
                                    None, False, span(text, st, st + len(name))))
     seen, unique = set(), []
-    taken = [(t.span.start, t.span.end) for t in terms]
+    taken = [(t.span.start, t.span.end) for t in [*terms, *states]]
     for p in sorted(out, key=lambda p: (p.span.start, not p.signatory)):
         p = PostHolding(re.sub(r"\s+", " ", p.name), p.post, p.post_in, p.signatory, p.span, p.extractor)
         if any(a < p.span.end and p.span.start < b for a, b in taken):

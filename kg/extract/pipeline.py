@@ -114,8 +114,9 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
         agenda_items=meta.get("agenda_items", ()), author_states=tuple(authors),
         addressees=tuple(k for k, _ in to), sender_post=_sender_post(title), evidence=tuple(evidence))
 
-    found_places = places.merge(places.extract_places(text, states), gazetteer, text)
-    people = actors.persons(text, terms, states)
+    found_places = places.merge(places.extract_places(text, states), gazetteer, text, states)
+    # A place's name is not a person's ('Abu Dhabi'), whichever pattern found it.
+    people = actors.persons(text, [*terms, *found_places], states)
     annexes = parts.extract_parts(text, title, states, people)
     described = parts.extract_described(text, states, tuple(authors))
     return Extraction(

@@ -87,10 +87,13 @@ def not_a_place_here(text: str, m: Mention) -> bool:
     return open_paren >= 0 and ")" not in text[open_paren:m.span.start] and bool(PUBLISHER.match(text, m.span.end))
 
 
-def merge(introduced: list[Mention], gazetteer: list[Mention], text: str = "") -> list[Mention]:
+def merge(introduced: list[Mention], gazetteer: list[Mention], text: str = "", states: list[Mention] = ()) -> list[Mention]:
     """Places the text introduces and places the gazetteer knows; where both cover a span, the
-    gazetteer's (it carries the IRI)."""
-    gazetteer = [g for g in gazetteer if not not_a_place_here(text, g)]
+    gazetteer's (it carries the IRI). A place inside a state's name ('... and Northern Ireland') is
+    the state."""
+    in_states = [(s.span.start, s.span.end) for s in states]
+    gazetteer = [g for g in gazetteer if not not_a_place_here(text, g)
+                 and not any(a <= g.span.start < b for a, b in in_states)]
     spans = [(g.span.start, g.span.end) for g in gazetteer]
     keep = [m for m in introduced if not any(a < m.span.end and m.span.start < b for a, b in spans)]
     return sorted([*keep, *gazetteer], key=lambda m: m.span.start)
