@@ -150,3 +150,14 @@ def test_person_names_in_any_latin_script_and_not_headings_or_places(text, expec
 def test_a_place_inside_a_state_name_is_the_state():
     ex = run("the United Kingdom of Great Britain and Northern Ireland and Ireland")
     assert keys(ex, "place") == [] and keys(ex, "state") == ["GBR", "IRL"]
+
+
+def test_domestic_law_anaphora_and_sub_articles():
+    text = ("Article 153 of the Criminal Procedure Code mandates it, as well as the Law of the Republic of Azerbaijan "
+            "“On Ensuring the Rights and Freedoms of Persons Held in Custody” (Article 153.1.4.) and (Article 153.2).\n\n"
+            'Adopted on December 30, 2021 the "Law on Media" of the Republic of Azerbaijan forms the basis. '
+            "According to the Article 5 of the abovementioned Law, media is free. According to the Article 6, journalists are independent.")
+    got = {(p.title, p.article) for p in run(text).provisions if p.domestic}
+    assert ("Criminal Procedure Code", "153.1.4") in got and ("Criminal Procedure Code", "153.2") in got
+    assert ("Law on Media of the Republic of Azerbaijan", "5") in got
+    assert ("Law on Media of the Republic of Azerbaijan", "6") in got

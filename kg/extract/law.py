@@ -15,7 +15,10 @@ _ART_NUM = r"\d+(?:\.\d+)*(?:\s*\([a-z0-9]+\))?"
 _ART_SEP = r"\s*(?:,|and|or|-|–)\s*"
 ARTICLE_REF = re.compile(rf"\b(?:(?P<part>[Pp]art\s+(?:[IVX]+|\d+))\s+of\s+)?(?P<word>[Aa]rticles?|[Pp]arts?)\s+"
                          rf"(?P<arts>{_ART_NUM}(?:{_ART_SEP}{_ART_NUM})*)")
-OF_THE = re.compile(r"(?:,?\s+and\s+other\s+articles)?\s+of\s+(?:the\s+)?(?:aforementioned\s+|said\s+)?[“\"]?")
+OF_THE = re.compile(r"(?:,?\s+and\s+other\s+(?:relevant\s+)?(?:articles|provisions))?\s+of\s+(?:the\s+)?[“\"]?")
+# 'Article 20 of the aforementioned Law', 'Article 153 of this Code': the act named last before it.
+ANAPHOR = re.compile(r"(?:,?\s+and\s+other\s+(?:relevant\s+)?(?:articles|provisions))?\s+of\s+(?:the\s+|this\s+|that\s+)?"
+                     r"(?:(?:aforementioned|abovementioned|above-mentioned|aforesaid|said|same)\s+)?(?P<noun>Law|Code|Act|Rules|Decree)\b")
 # Domestic acts: 'Criminal Code of the Republic of Azerbaijan', 'Law of the Republic of X “On Media”',
 # 'Code on Execution of Punishments', 'Internal Disciplinary Rules of Pre-trial Detention Facilities'.
 _STATE_OF = r"(?:\s+of\s+the\s+(?:Republic|Kingdom|State|Federation|Islamic Republic|Federal Republic|Russian Federation)(?:\s+of\s+[A-Z][a-z]+)?|\s+of\s+[A-Z][a-z]+)"
@@ -26,6 +29,7 @@ DOMESTIC = re.compile(
     r"|Code\s+(?:on|of)\s+(?!Conduct)[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+){0,3}" + _STATE_OF + r"?"
     r"|Constitution" + _STATE_OF +
     r"|(?:Law|Federal Law|Act|Decree|Presidential Decree)" + _STATE_OF + r"?\s+[“\"](?:On|on)\s+[^”\"]{3,120}[”\"]"
+    r"|[“\"](?:Law|Act)\s+on\s+[^”\"]{3,120}[”\"]" + _STATE_OF + r"?"
     r"|(?:Internal\s+)?(?:Disciplinary\s+)?Rules\s+of\s+[A-Z][\w-]+(?:\s+[A-Za-z][\w-]+){0,4}\s+Facilities"
     r"))")
 QUOTED = re.compile(r"[“\"](?:On|on)\s+[^”\"]+[”\"]")
@@ -67,6 +71,8 @@ def extract_provisions(text: str, terms: list[Mention], states: list[Mention]) -
         if any(i.span.start <= m.start() < i.span.end for i in instruments):
             continue
         title = re.sub(r"\s+", " ", m.group("title")).rstrip(",;: ").replace(",”", "”").replace(',"', '"')
+        title = re.sub(r'^[“"]((?:Law|Act) on [^”"]+)[”"]', r"\1", title)   # '"Law on Media" of X' -> 'Law on Media of X'
+
         jurisdiction = next((s.key for s in states if m.start() <= s.span.start < m.end()), None)
         laws.append((m.start(), m.end(), title, jurisdiction))
     canon = _canonical_titles([t for _, _, t, _ in laws])
@@ -79,7 +85,8 @@ def extract_provisions(text: str, terms: list[Mention], states: list[Mention]) -
     named += [(i.span.start, i.span.end, "instrument", i.key, i.label, None) for i in instruments]
     named.sort()
     out: list[Provision] = []
-    with_article: set[tuple[str, int]] = set()
+    with_article: set[str] = set()
+    roots: dict[str, tuple] = {}   # article number -> the act it was explicitly cited with
     for m in ARTICLE_REF.finditer(text):
         arts = _articles(m.group("arts"))
         if m.group("word").lower().startswith("part"):
@@ -91,6 +98,18 @@ def extract_provisions(text: str, terms: list[Mention], states: list[Mention]) -
         of = OF_THE.match(text, m.end())
         if of:
             target = next((n for n in named if n[0] in (of.end(), of.end() - 1)), None)
+        anaphor = ANAPHOR.match(text, m.end())
+        if target is None and anaphor:
+            noun = anaphor.group("noun")
+            prior = [n for n in named if n[1] <= m.start() and n[2] == "domestic" and noun in n[4]]
+            target = prior[-1] if prior else None
+        explicit = target is not None
+        if target is None:
+            # A sub-article ('153.1.4') of an article already cited with its act ('Article 153 of the
+            # Criminal Procedure Code') belongs to that act, whatever was named in between.
+            root = arts[0].split(".")[0] if arts and arts[0][:1].isdigit() else None
+            if root in roots and "." in arts[0]:
+                target = roots[root]
         if target is None:
             prior = [n for n in named if n[1] <= m.start() and m.start() - n[1] <= 1500
                      and "\n\n\n" not in text[n[1]:m.start()]]
@@ -99,11 +118,16 @@ def extract_provisions(text: str, terms: list[Mention], states: list[Mention]) -
         if target is None:
             continue
         a, b, kind, key, title, juris = target
+        if explicit:
+            for art in arts:
+                roots.setdefault(art.split(".")[0], target)
         for art in arts:
             out.append(Provision(key if kind == "instrument" else "", title, art, kind == "domestic", juris,
                                  span(text, min(m.start(), a), max(m.end(), b))))
-            with_article.add((key, a))
+            with_article.add(key)
+    # An act named without any article anywhere in the text is invoked as a whole.
     for a, b, kind, key, title, juris in named:
-        if kind == "domestic" and (key, a) not in with_article:
+        if kind == "domestic" and key not in with_article:
             out.append(Provision("", title, None, True, juris, span(text, a, b)))
+            with_article.add(key)
     return out
