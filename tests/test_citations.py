@@ -93,3 +93,16 @@ def test_ibid_fails_closed_without_antecedent():
 def test_reply_characterisation():
     text = "In response to the letter dated 18 December 2024 (A/79/710-S/2024/940), I wish to state."
     assert cites(text)[0].characterization == "repliesTo"
+
+
+@pytest.mark.parametrize("text, target, key", [
+    ("the Human Rights Committee's views on communication No. 2025/2011", "communication", "communication No. 2025/2011"),
+    ("The Corfu Channel case (Merits), Judgment of 9 April 1949, I.C.J. Reports 1949, p. 22.", "case", "I.C.J. Reports 1949, p. 22"),
+    ("see Chiragov and Others v. Armenia, no. 13216/05, judgment of 16 June 2015", "case", "Chiragov and Others v. Armenia, no. 13216/05"),
+    ("13 June 2021, <https://tass.com/world/1302267>.", "url", "https://tass.com/world/1302267"),
+    ("www.hrw.org/news/2020/12/11/armenia-unlawful-rocket-missile-strikes-azerbaijan.", "url",
+     "www.hrw.org/news/2020/12/11/armenia-unlawful-rocket-missile-strikes-azerbaijan"),
+    ("the statement by the President of the Security Council (S/PRST/2022/5)", "document", "S/PRST/2022/5"),
+])
+def test_typed_citations(text, target, key):
+    assert (target, key) in {(c.target, c.key) for c in cites(text)}
