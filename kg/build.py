@@ -69,7 +69,13 @@ def _extract_file(path: str, limits: ingest.Limits, cache_dir: str) -> tuple[str
 
 
 def build(paths=None, out: str | Path = "output", jobs: int = 1, limits: ingest.Limits = ingest.Limits(),
-          progress: bool = True) -> BuildReport:
+          progress: bool = True, executor: str = "local", scheduler: str | None = None) -> BuildReport:
+    """Build the graph of ``paths`` into ``out``.
+
+    executor: "local" (``jobs`` worker processes on this machine) or "dask" (a Dask cluster at
+    ``scheduler``, or a LocalCluster when it is None); extraction results come back to this process,
+    which maps and loads them in bulk.
+    """
     t0 = time.perf_counter()
     out = Path(out)
     report = BuildReport()
@@ -87,7 +93,12 @@ def build(paths=None, out: str | Path = "output", jobs: int = 1, limits: ingest.
 
         extractions: list[Extraction] = []
         bar = tqdm(total=len(files), desc="extract", unit="doc", disable=not progress, leave=False)
-        if jobs > 1 and len(files) > 1:
+        if executor == "dask":
+            from kg.executors import dask_extract
+            for r in dask_extract([str(f) for f in files], limits, str(cache_dir), scheduler):
+                _collect(r, report, extractions)
+                bar.update()
+        elif jobs > 1 and len(files) > 1:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 results = pool.map(_extract_file, [str(f) for f in files], [limits] * len(files),
                                    [str(cache_dir)] * len(files), chunksize=4)

@@ -38,7 +38,11 @@ def main():
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 256), help="Worker processes for extraction.")
 @click.option("--max-bytes", default=50_000_000, show_default=True, type=click.IntRange(1), help="Refuse input files larger than this.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def build(paths, out, jobs, max_bytes, quiet):
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where extraction runs: worker processes here, or a Dask cluster (pip install 'kg[cluster]').")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler address (tcp://host:8786); default: a cluster on this machine.")
+def build(paths, out, jobs, max_bytes, quiet, executor, scheduler):
     """Build the graph of PATHS (files or folders; default: the bundled corpus/) into --out.
 
     Unchanged documents are not re-extracted; each document is one named graph. Writes the store
@@ -49,9 +53,11 @@ def build(paths, out, jobs, max_bytes, quiet):
     from kg.store import BuildLocked
     try:
         report = run_build(list(paths) or None, out=out, jobs=jobs, limits=Limits(max_bytes=max_bytes),
-                           progress=not quiet)
+                           progress=not quiet, executor=executor, scheduler=scheduler)
     except BuildLocked as e:
         fatal(str(e))
+    except (ImportError, ConnectionError) as e:
+        fatal(f"--executor dask: {e}")
     except FileNotFoundError as e:
         fatal(str(e))
     for path, reason in report.failures:
