@@ -28,10 +28,15 @@ def same_event_links(extractions: list[Extraction], aliases: Aliases) -> list[Qu
                 reports.append((ex.source, NamedNode(f"{ns.graph_iri(ex.source)}/incident/{inc.span.start}"), inc))
     g = NamedNode(ns.GRAPH_LINKS)
     pred = NamedNode(ns.KG + "sameEventAs")
+    # Only reports of one place can describe one event: compare within a place, not every pair.
+    by_place: dict[str, list] = {}
+    for r in reports:
+        by_place.setdefault(r[2].place_key or r[2].place, []).append(r)
     out = []
-    for i, (src_a, node_a, a) in enumerate(reports):
-        for src_b, node_b, b in reports[i + 1:]:
-            if src_a != src_b and (a.place_key or a.place) == (b.place_key or b.place) and _overlap(a.date, b.date):
-                out.append(Quad(node_a, pred, node_b, g))
-                out.append(Quad(node_b, pred, node_a, g))
+    for group in by_place.values():
+        for i, (src_a, node_a, a) in enumerate(group):
+            for src_b, node_b, b in group[i + 1:]:
+                if src_a != src_b and _overlap(a.date, b.date):
+                    out.append(Quad(node_a, pred, node_b, g))
+                    out.append(Quad(node_b, pred, node_a, g))
     return out

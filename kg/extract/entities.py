@@ -33,11 +33,14 @@ class VocabMatcher:
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.terms = {t.iri: t for t in self.vocabulary.terms}
+        # Patterns are tokenized by a tokenizer of their own (same vocabulary): run through the
+        # pipeline's tokenizer, ~14,000 names would fill its cache before the first document.
+        patterns_tokenizer = spacy.blank("en", vocab=nlp.vocab).tokenizer
         for t in self.vocabulary.terms:
             case_sensitive = list(t.exact)
             if t.scheme == "place":
                 # Place names are proper nouns and many are words too ('Bar', 'Of'): as printed only.
-                self.exact.add(t.iri, list(nlp.tokenizer.pipe(dict.fromkeys(t.names))))
+                self.exact.add(t.iri, list(patterns_tokenizer.pipe(dict.fromkeys(t.names))))
                 continue
             if t.scheme == "state":
                 # State names are proper nouns: match as printed, plus the upper-case masthead form.
@@ -46,9 +49,9 @@ class VocabMatcher:
             else:
                 case_insensitive = list(t.names)
             if case_sensitive:
-                self.exact.add(t.iri, list(nlp.tokenizer.pipe(dict.fromkeys(case_sensitive))))
+                self.exact.add(t.iri, list(patterns_tokenizer.pipe(dict.fromkeys(case_sensitive))))
             if case_insensitive:
-                self.lower.add(t.iri, list(nlp.tokenizer.pipe(dict.fromkeys(case_insensitive))))
+                self.lower.add(t.iri, list(patterns_tokenizer.pipe(dict.fromkeys(case_insensitive))))
 
     def __call__(self, doc: Doc) -> Doc:
         groups: dict[str, list] = {"state": [], "place": [], "term": []}

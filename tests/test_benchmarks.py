@@ -1,0 +1,98 @@
+"""The benchmark harness: the generator writes documents kg reads as intended, and run.py reports sane figures."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import generate  # noqa: E402
+
+CITO = "http://purl.org/spar/cito/"
+
+
+def test_generator_is_deterministic(tmp_path):
+    a = generate.generate(12, tmp_path / "a", seed=3)
+    b = generate.generate(12, tmp_path / "b", seed=3)
+    c = generate.generate(12, tmp_path / "c", seed=4)
+    files = sorted(p.name for p in (tmp_path / "a").glob("*.txt"))
+    assert len(files) == 12
+    assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
+    assert a == b and a != c
+
+
+def test_generated_text_follows_corpus_conventions(tmp_path):
+    m = generate.generate(30, tmp_path, seed=1)
+    doc = next(d for d in m["documents"] if len(d["symbols"]) == 2 and d["cites"])
+    text = (tmp_path / doc["file"]).read_text(encoding="utf-8")
+    assert f"United Nations {doc['symbols'][0]}-{doc['symbols'][1]}" in text
+    assert "Distr.: General" in text and "Original: English" in text
+    assert "to the United Nations addressed to the Secretary-General" in text
+    assert "(Signed) " in text
+    every = "".join((tmp_path / d["file"]).read_text(encoding="utf-8") for d in m["documents"])
+    assert "¹ " in every                                  # footnote texts open with a superscript number
+    assert "including" in every and "children" in every   # incidents with figures
+    assert "resolution" in every
+
+
+def test_citation_in_degree_is_heavy_tailed():
+    docs, _ = generate.plan(3000, seed=0)
+    indeg = Counter(j for d in docs for j in d.cites)
+    mean = sum(indeg.values()) / len(docs)
+    assert 1.5 < mean < 5
+    assert max(indeg.values()) > 12 * mean                # a power law has hubs; a uniform choice would not
+    assert all(j < d.index for d in docs for j in d.cites)   # documents cite earlier documents
+
+
+def test_generated_corpus_builds_and_citations_resolve(tmp_path):
+    from pyoxigraph import NamedNode
+
+    from kg.build import build
+    from kg.store import open_store
+    m = generate.generate(40, tmp_path / "corpus", seed=2)
+    report = build([tmp_path / "corpus"], out=tmp_path / "out", progress=False)
+    assert report.ok, report.failures
+    assert report.documents == 40
+    by_file = {d["file"]: d for d in m["documents"]}
+    st = open_store(tmp_path / "out")
+    # a citation of one part of a joint symbol lands on the cited generated document (named by its first part)
+    checked = 0
+    for d in m["documents"]:
+        for sym in d["cited_symbols"]:
+            target = next(by_file[f] for f in d["cites"] if sym in by_file[f]["symbols"] or
+                          sym == "-".join(by_file[f]["symbols"]))
+            citing = NamedNode("https://undocs.org/" + d["symbols"][0])
+            cited = NamedNode("https://undocs.org/" + target["symbols"][0])
+            assert list(st.quads_for_pattern(citing, None, cited)), (d["file"], sym, target["file"])
+            # and the cited node is a document of the corpus: it has its own source file
+            src = list(st.quads_for_pattern(cited, NamedNode("https://w3id.org/kg-un/ontology#sourceFile"), None))
+            assert [q.object.value for q in src] == [target["file"]]
+            checked += 1
+    assert checked > 20
+
+
+def test_run_corpus_json(tmp_path):
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--corpus", str(ROOT / "corpus"),
+                          "--json", "--save", str(tmp_path / "r.json"), "--no-plots"],
+                         capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    r = json.loads(out.stdout)
+    for key in ("documents", "words", "seconds", "docs_per_second", "extract_vs_tokenize_ratio", "peak_rss_mb"):
+        assert key in r, key
+    assert r["documents"] == 5
+    assert 10_000 < r["words"] < 15_000
+    assert 0 < r["seconds"] < 120
+    assert r["docs_per_second"] > 0
+    assert 0.5 < r["extract_vs_tokenize_ratio"] < 100
+    assert 30 < r["peak_rss_mb"] < 8000
+    stages = {s["stage"]: s for s in r["stages"]}
+    for name in ("ingest", "tokenize", "extract", "map", "store", "trig", "export", "analytics", "viz"):
+        assert name in stages, name
+        assert stages[name]["status"] == "ok" or stages[name]["status"].startswith("n/a"), stages[name]
+    assert stages["store"]["triples"] > 5000
+    assert any(s.startswith("query:") for s in stages)
+    assert json.loads((tmp_path / "r.json").read_text())["documents"] == 5
