@@ -395,7 +395,7 @@ def run(args) -> dict:
             if args.skip_links:
                 rec["status"] = "skipped (--skip-links)"
             else:
-                links = same_event_links(extractions, aliases)
+                links = same_event_links(extractions)
                 quads.extend(links)
                 rec["triples"] = len(links)
                 rec["incident_reports"] = sum(1 for ex in extractions for i in ex.incidents if i.place)

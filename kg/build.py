@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import multiprocessing.connection
+import os
 import time
 from functools import lru_cache
 from concurrent.futures import ProcessPoolExecutor
@@ -54,16 +57,19 @@ def _extract_file(path: str, limits: ingest.Limits, cache_dir: str) -> tuple[str
         src = ingest.read_document(path, limits)
     except ingest.IngestError as e:
         return path, None, e.reason, False
-    cache = Path(cache_dir) / f"{ns.slug(src.source, 120)}.json"
+    cache = Path(cache_dir) / f"{ns.file_slug(src.source)}.json"
     key = _cache_key(src.sha256)
     if cache.exists():
         try:
             data = json.loads(cache.read_text())
             if data.get("key") == key:
                 return path, from_json(Extraction, data["extraction"]), None, True
-        except (ValueError, KeyError, TypeError):
-            pass   # a damaged cache entry is simply redone
-    ex = extract(src.source, src.sha256, src.text, src.segments)
+        except Exception:  # noqa: BLE001
+            pass   # a damaged cache entry (any damage: 'null' is valid JSON) is simply redone
+    try:
+        ex = extract(src.source, src.sha256, src.text, src.segments)
+    except Exception as e:  # noqa: BLE001 - one document's failure must not sink the batch
+        return path, None, f"extraction failed ({type(e).__name__}: {e}); please report this", False
     store.atomic_write_bytes(cache, json.dumps({"key": key, "extraction": to_json(ex)}, ensure_ascii=False).encode())
     return path, ex, None, False
 
@@ -96,6 +102,13 @@ def build(paths=None, out: str | Path = "output", jobs: int = 1, limits: ingest.
         if executor == "dask":
             from kg.executors import dask_extract
             for r in dask_extract([str(f) for f in files], limits, str(cache_dir), scheduler):
+                _collect(r, report, extractions)
+                bar.update()
+        elif limits.max_seconds and hasattr(os, "fork") and files:
+            if any(not (cache_dir / f"{ns.file_slug(f.name)}.json").exists() for f in files):
+                from kg.extract import entities
+                entities.pipeline()       # loaded once here, shared by every child
+            for r in _extract_guarded([str(f) for f in files], limits, str(cache_dir), jobs):
                 _collect(r, report, extractions)
                 bar.update()
         elif jobs > 1 and len(files) > 1:
@@ -136,7 +149,7 @@ def build(paths=None, out: str | Path = "output", jobs: int = 1, limits: ingest.
             if old_manifest.get("graphs", {}).get(g, {}).get("digest") != digest:
                 report.changed_graphs.append(g)
         from kg.links import same_event_links
-        quads.extend(same_event_links(extractions, aliases))
+        quads.extend(same_event_links(extractions))
 
         report.triples = store.write_store(out, quads)
         store.write_trig(out, quads)
@@ -146,6 +159,65 @@ def build(paths=None, out: str | Path = "output", jobs: int = 1, limits: ingest.
              "failures": [{"file": f, "reason": r} for f, r in report.failures]},
             indent=1, sort_keys=True).encode())
     return report
+
+
+def _child(conn, path: str, limits: ingest.Limits, cache_dir: str, parent: int) -> None:
+    # Die with the build: a killed build must not leave readers running (they hold its lock).
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)      # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+    try:
+        result = _extract_file(path, limits, cache_dir)
+    except BaseException as e:  # noqa: BLE001
+        result = (path, None, f"failed ({type(e).__name__}: {e})", False)
+    conn.send(result)
+    conn.close()
+
+
+def _extract_guarded(files: list[str], limits: ingest.Limits, cache_dir: str, jobs: int) -> list:
+    """Read and extract each file in a forked child of its own, `jobs` at a time. A child that runs past
+    limits.max_seconds is killed, and one that crashes (pdfium, out of memory) dies alone: that file
+    fails with a message and the batch goes on. Results come back in the order of `files`."""
+    ctx = multiprocessing.get_context("fork")
+    results: dict[str, tuple] = {}
+    pending = list(files)
+    running: dict = {}                      # connection -> (process, path, deadline)
+    while pending or running:
+        while pending and len(running) < jobs:
+            path = pending.pop(0)
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_child, args=(send, path, limits, cache_dir, os.getpid()), daemon=True)
+            proc.start()
+            send.close()
+            running[recv] = (proc, path, time.monotonic() + limits.max_seconds)
+        wait = max(0.0, min(d for _p, _f, d in running.values()) - time.monotonic())
+        ready = multiprocessing.connection.wait(list(running), wait)
+        for conn in list(running):
+            proc, path, deadline = running[conn]
+            if conn in ready:
+                try:
+                    results[path] = conn.recv()
+                except (EOFError, OSError):
+                    proc.join(5)
+                    code = proc.exitcode
+                    why = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+                    results[path] = (path, None, f"the reader crashed ({why}; out of memory?)", False)
+            elif time.monotonic() >= deadline:
+                results[path] = (path, None, f"took longer than {limits.max_seconds:g} s to read "
+                                             f"(raise --max-seconds)", False)
+            else:
+                continue
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+            conn.close()
+            del running[conn]
+    return [results[f] for f in files]
 
 
 def _collect(result, report: BuildReport, extractions: list[Extraction]) -> None:

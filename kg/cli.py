@@ -21,8 +21,14 @@ def out_option(f):
                         help="Folder of the build to write or read.")(f)
 
 
+def shown(text) -> str:
+    """Text for a one-line message, control and bidi characters escaped: a file name holding a newline
+    or an escape sequence cannot break the line, forge another message or drive the terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
+
+
 def fatal(message: str) -> None:
-    click.echo(f"kg: error: {message}", err=True)
+    click.echo(f"kg: error: {shown(message)}", err=True)
     sys.exit(EXIT_FATAL)
 
 
@@ -37,12 +43,15 @@ def main():
 @out_option
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 256), help="Worker processes for extraction.")
 @click.option("--max-bytes", default=50_000_000, show_default=True, type=click.IntRange(1), help="Refuse input files larger than this.")
+@click.option("--max-pages", default=2_000, show_default=True, type=click.IntRange(1), help="Refuse PDFs with more pages.")
+@click.option("--max-seconds", default=300.0, show_default=True, type=click.FloatRange(0),
+              help="Give up reading one file after this long (0: no limit).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where extraction runs: worker processes here, or a Dask cluster (pip install 'kg[cluster]').")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler address (tcp://host:8786); default: a cluster on this machine.")
-def build(paths, out, jobs, max_bytes, quiet, executor, scheduler):
+def build(paths, out, jobs, max_bytes, max_pages, max_seconds, quiet, executor, scheduler):
     """Build the graph of PATHS (files or folders; default: the bundled corpus/) into --out.
 
     Unchanged documents are not re-extracted; each document is one named graph. Writes the store
@@ -52,7 +61,7 @@ def build(paths, out, jobs, max_bytes, quiet, executor, scheduler):
     from kg.ingest import Limits
     from kg.store import BuildLocked
     try:
-        report = run_build(list(paths) or None, out=out, jobs=jobs, limits=Limits(max_bytes=max_bytes),
+        report = run_build(list(paths) or None, out=out, jobs=jobs, limits=Limits(max_bytes=max_bytes, max_pages=max_pages, max_seconds=max_seconds or None),
                            progress=not quiet, executor=executor, scheduler=scheduler)
     except BuildLocked as e:
         fatal(str(e))
@@ -61,10 +70,10 @@ def build(paths, out, jobs, max_bytes, quiet, executor, scheduler):
     except FileNotFoundError as e:
         fatal(str(e))
     for path, reason in report.failures:
-        click.echo(f"kg: skipped {path}: {reason}", err=True)
+        click.echo(f"kg: skipped {shown(path)}: {shown(reason)}", err=True)
     click.echo(f"built {report.documents} documents ({report.extracted} extracted, {report.reused} unchanged), "
                f"{report.triples} triples, {len(report.changed_graphs)} graphs changed, in {report.seconds:.1f} s"
-               + (f"; {len(report.failures)} files skipped" if report.failures else "") + f" -> {out}", err=True)
+               + (f"; {len(report.failures)} files skipped" if report.failures else "") + f" -> {shown(out)}", err=True)
     sys.exit(EXIT_OK if report.ok else EXIT_PARTIAL)
 
 

@@ -68,6 +68,7 @@ import stat
 import statistics
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,7 +114,8 @@ class IngestError(Exception):
 class Limits:
     max_bytes: int = 50_000_000      # larger files are refused with a clear reason
     max_pages: int = 2_000
-    max_uncompressed_bytes: int = 200_000_000   # for zip containers (docx): decompression-bomb guard
+    max_uncompressed_bytes: int = 200_000_000   # docx parts and PDF streams: decompression-bomb guard
+    max_seconds: float | None = 300.0   # kg build: reading and extracting one file (None: no limit)
 
 
 @dataclass(frozen=True)
@@ -438,7 +440,8 @@ _LINK = re.compile(
     r"\(\s*(<[^<>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\)")
 _AUTOLINK = re.compile(r"<((?:https?|ftp)://[^\s<>]+|mailto:[^\s<>]+|www\.[^\s<>]+)>", re.I)
 _BARE_URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\[\]()]+", re.I)
-_CODE_SPAN = re.compile(r"(`+)([^`\n](?:[^\n]{0,1000}?[^`\n])?)\1(?!`)")
+# (?<!`) and the possessive `++: a run of backticks is tried once, from its start (20,000 backticks took 4 s)
+_CODE_SPAN = re.compile(r"(?<!`)(`++)([^`\n](?:[^\n]{0,1000}?[^`\n])?)\1(?!`)")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _DELIM_RUN = re.compile(r"\*+|_+")
 _TEXT_FURNITURE = re.compile(r"^\s*(?:\d{1,4}/\d{1,4}\s+(?:GE\.)?\d{2}-\d{5}|(?:GE\.)?\d{2}-\d{5}\s+\d{1,4}/\d{1,4}"
@@ -1025,12 +1028,40 @@ def _pdf_error(path: str, e: Exception) -> IngestError:
     return IngestError(path, f"not a PDF or damaged: {e}")
 
 
+_PDF_STREAM = re.compile(rb"stream\r?\n")
+
+
+def _pdf_inflated_size(data: bytes, limit: int) -> int:
+    """The total size of the PDF's Flate streams once inflated, counted in 1 MB pieces without keeping
+    them, and given up as soon as it passes `limit` (pdfium would inflate and hold them all)."""
+    total = 0
+    view = memoryview(data)
+    for m in _PDF_STREAM.finditer(data):
+        d = zlib.decompressobj()
+        pos = m.end()
+        try:
+            while not d.eof and pos < len(data):
+                piece = view[pos:pos + 65536]
+                pos += len(piece)
+                total += len(d.decompress(piece, 1 << 20))
+                while d.unconsumed_tail and total <= limit:
+                    total += len(d.decompress(d.unconsumed_tail, 1 << 20))
+                if total > limit:
+                    return total
+        except zlib.error:
+            continue                 # not a Flate stream (or a damaged one): pdfium judges it
+    return total
+
+
 def _pdf_pages(path: str, data: bytes, limits: Limits):
     """Per page: (pdfium text, width, height, per-char geometry) for all pages."""
     import ctypes
     import pypdfium2 as pdfium
     import pypdfium2.raw as pr
 
+    if _pdf_inflated_size(data, limits.max_uncompressed_bytes) > limits.max_uncompressed_bytes:
+        raise IngestError(path, f"PDF streams expand to more than {_human(limits.max_uncompressed_bytes)} "
+                                f"(decompression-bomb guard)")
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
@@ -1492,8 +1523,8 @@ def find_documents(paths) -> list[Path]:
                     if os.path.splitext(low)[1] not in SUPPORTED_SUFFIXES:
                         continue
                     f = Path(root) / name
-                    if f.is_file():
-                        found.add(f)
+                    if f.is_file() or (f.is_symlink() and not f.exists()):
+                        found.add(f)          # a broken link is kept, so that read_document reports it
         else:
             found.add(p)
     return sorted(found)

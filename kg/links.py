@@ -4,7 +4,6 @@ from __future__ import annotations
 from pyoxigraph import NamedNode, Quad
 
 from kg import namespaces as ns
-from kg.mapping import Aliases
 from kg.models import Extraction
 
 
@@ -19,7 +18,7 @@ def _overlap(a: str | None, b: str | None) -> bool:
     return a0[:n] <= b1[:n] and b0[:n] <= a1[:n]
 
 
-def same_event_links(extractions: list[Extraction], aliases: Aliases) -> list[Quad]:
+def same_event_links(extractions: list[Extraction]) -> list[Quad]:
     """Two incident reports from different documents with the same place and overlapping dates."""
     reports = []
     for ex in extractions:

@@ -222,18 +222,8 @@ def map_extraction(ex: Extraction, aliases: Aliases) -> list[Quad]:
         if target is None or target == doc_iri:
             continue
         t = NamedNode(target)
-        w.add(doc, p(ns.CITO, c.characterization), t)
-        if c.characterization != "cites":
-            w.add(doc, p(ns.CITO, "cites"), t)
-        cit = NamedNode(f"{w.graph}/citation/{c.span.start}-{ns.slug(c.key, 60)}")
-        w.add(cit, A, p(ns.CITO, "Citation"))
-        w.add(cit, p(ns.CITO, "hasCitingEntity"), doc)
-        w.add(cit, p(ns.CITO, "hasCitedEntity"), t)
-        w.add(cit, p(ns.CITO, "hasCitationCharacterization"), p(ns.CITO, c.characterization))
-        w.add(cit, p(KG, "citedAs"), lit(c.label))
-        if c.footnote is not None:
-            w.add(cit, p(KG, "inFootnote"), lit(c.footnote, XSD_INT))
-        w.add(cit, p(KG, "evidence"), w.evidence(c.span, c.extractor, to_source))
+        _citation(w, t, f"{c.span.start}-{ns.slug(c.key, 60)}", c.characterization, c.label, c.footnote,
+                  w.evidence(c.span, c.extractor, to_source))
         _describe_target(w, t, c)
 
     for i, part in enumerate(ex.parts, start=1):
@@ -256,17 +246,8 @@ def map_extraction(ex: Extraction, aliases: Aliases) -> list[Quad]:
         target = aliases.described(ref.author_states, ref.date)
         if target is None or target.split("#")[0] == doc_iri:
             continue
-        t = NamedNode(target)
-        w.add(doc, p(ns.CITO, ref.characterization), t)
-        if ref.characterization != "cites":
-            w.add(doc, p(ns.CITO, "cites"), t)
-        cit = NamedNode(f"{w.graph}/citation/{ref.span.start}-described")
-        w.add(cit, A, p(ns.CITO, "Citation"))
-        w.add(cit, p(ns.CITO, "hasCitingEntity"), doc)
-        w.add(cit, p(ns.CITO, "hasCitedEntity"), t)
-        w.add(cit, p(ns.CITO, "hasCitationCharacterization"), p(ns.CITO, ref.characterization))
-        w.add(cit, p(KG, "citedAs"), lit(ref.span.text))
-        w.add(cit, p(KG, "evidence"), w.evidence(ref.span, ref.extractor, to_source))
+        _citation(w, NamedNode(target), f"{ref.span.start}-described", ref.characterization, ref.span.text,
+                  None, w.evidence(ref.span, ref.extractor, to_source))
 
     for pr in ex.provisions:
         if pr.domestic:
@@ -338,6 +319,23 @@ def map_extraction(ex: Extraction, aliases: Aliases) -> list[Quad]:
             w.add(node, p(KG, "weapon"), lit(weapon))
         w.add(node, p(KG, "evidence"), w.evidence(inc.span, inc.extractor, to_source))
     return sorted(w.quads, key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
+
+
+def _citation(w: GraphWriter, target: NamedNode, local: str, characterization: str, cited_as: str,
+              footnote: int | None, evidence: NamedNode) -> None:
+    """The direct CiTO edge (and plain cito:cites beside a typed one) and the reified cito:Citation."""
+    w.add(w.doc, p(ns.CITO, characterization), target)
+    if characterization != "cites":
+        w.add(w.doc, p(ns.CITO, "cites"), target)
+    cit = NamedNode(f"{w.graph}/citation/{local}")
+    w.add(cit, A, p(ns.CITO, "Citation"))
+    w.add(cit, p(ns.CITO, "hasCitingEntity"), w.doc)
+    w.add(cit, p(ns.CITO, "hasCitedEntity"), target)
+    w.add(cit, p(ns.CITO, "hasCitationCharacterization"), p(ns.CITO, characterization))
+    w.add(cit, p(ns.KG, "citedAs"), lit(cited_as))
+    if footnote is not None:
+        w.add(cit, p(ns.KG, "inFootnote"), lit(footnote, XSD_INT))
+    w.add(cit, p(ns.KG, "evidence"), evidence)
 
 
 def _describe_target(w: GraphWriter, t: NamedNode, c) -> None:

@@ -5,6 +5,7 @@ and every IRI is checked by pyoxigraph's strict parser.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from urllib.parse import quote
@@ -61,12 +62,22 @@ def document_iri(symbol: str) -> str:
     return UNDOC + quote(symbol, safe="/.-_")
 
 
+def file_slug(source_name: str) -> str:
+    """slug() of a file name, made unique where slug() drops what tells names apart: letters outside
+    ASCII ('Доклад.txt' and '报告.txt' both give 'txt') or anything past 80 characters. ASCII names of up
+    to 80 characters (the usual case) keep their plain slug."""
+    s = slug(source_name)
+    if re.sub(r"[\W_]+", "-", source_name.casefold()).strip("-") != s:
+        s = f"{s[:70].strip('-')}-{hashlib.sha256(source_name.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+    return s
+
+
 def file_document_iri(source_name: str) -> str:
-    return f"{KGID}doc/{slug(source_name)}"
+    return f"{KGID}doc/{file_slug(source_name)}"
 
 
 def graph_iri(source_name: str) -> str:
-    return KGG + slug(source_name)
+    return KGG + file_slug(source_name)
 
 
 def state_iri(iso3: str) -> str:

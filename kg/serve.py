@@ -75,21 +75,7 @@ class QueryRefused(Exception):
 
 # ------------------------------------------------------------------------------------------ SERVICE
 
-_NOISE = re.compile(r'''
-      """(?:[^"\\]|\\.|"(?!""))*"""          # long strings
-    | \'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
-    | "(?:[^"\\\n\r]|\\.)*"                  # short strings
-    | '(?:[^'\\\n\r]|\\.)*'
-    | <[^<>"{}|^`\\\x00-\x20]*>              # IRIs (no spaces or braces: a SERVICE clause cannot hide in one)
-    | \#[^\n\r]*                             # comments
-''', re.S | re.X)
-_SERVICE = re.compile(r"(?<![\w:?$\-])SERVICE(?![\w:\-])", re.I)
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def strip_noise(query: str) -> str:
-    """The query without its strings, IRIs and comments (each replaced by a space)."""
-    return _NOISE.sub(" ", query)
 
 
 def _decode_codepoints(query: str) -> str:
@@ -102,10 +88,11 @@ def _decode_codepoints(query: str) -> str:
 
 
 def uses_service(query: str) -> bool:
-    """Whether the query has a SERVICE keyword outside strings, IRIs and comments. Checked on the
-    text as written and with \\uXXXX escapes decoded (SPARQL allows them anywhere), so an escaped
-    keyword cannot slip through; an unterminated string counts as code (fail closed)."""
-    return any(_SERVICE.search(strip_noise(q)) for q in {query, _decode_codepoints(query)})
+    """Whether the query calls SERVICE (kg.query's check, the one `kg sparql` uses), on the text as
+    written and with \\uXXXX escapes decoded (SPARQL allows them anywhere), so an escaped keyword
+    cannot slip through."""
+    from kg.query import uses_service as calls_service
+    return any(calls_service(q) for q in {query, _decode_codepoints(query)})
 
 
 # ------------------------------------------------------------------------------ content negotiation

@@ -85,6 +85,9 @@ def write_store(out: Path, quads: list[Quad]) -> int:
     store.flush()
     count = len(store)
     del store
+    if final.exists() and _exchange(tmp, final):
+        shutil.rmtree(tmp)          # the old store, swapped out in one step
+        return count
     old = out / f".{STORE_DIR}.old-{os.getpid()}"
     if final.exists():
         os.replace(final, old)
@@ -92,6 +95,18 @@ def write_store(out: Path, quads: list[Quad]) -> int:
     if old.exists():
         shutil.rmtree(old)
     return count
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where that is not
+    available, and the caller moves the old one aside first (cleanup_stale puts it back after a crash)."""
+    try:
+        import ctypes
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
 def write_trig(out: Path, quads: list[Quad]) -> Path:
@@ -104,12 +119,23 @@ def write_trig(out: Path, quads: list[Quad]) -> Path:
 def open_store(out: Path | str) -> Store:
     path = Path(out) / STORE_DIR
     if not path.exists():
+        # a build killed mid-swap (where no atomic exchange exists): the old store is still whole, aside
+        aside = sorted(Path(out).glob(f".{STORE_DIR}.old-*"))
+        if aside:
+            return Store.read_only(str(aside[-1]))
         raise FileNotFoundError(f"{path}: no built store here; run `kg build` first (or pass --out DIR)")
     return Store.read_only(str(path))
 
 
 def cleanup_stale(out: Path) -> None:
-    """Remove temporaries a killed build left behind (the good output is untouched by them)."""
+    """Remove temporaries a killed build left behind (the good output is untouched by them). A build
+    killed between moving the old store aside and moving the new one in left no store: the old one,
+    whole, is put back first."""
+    final = out / STORE_DIR
+    if not final.exists():
+        aside = sorted(out.glob(f".{STORE_DIR}.old-*"), key=lambda p: p.stat().st_mtime)
+        if aside:
+            os.replace(aside[-1], final)
     for p in out.glob(f".{STORE_DIR}.*"):
         shutil.rmtree(p, ignore_errors=True)
     for p in out.glob(".*.tmp-*"):

@@ -40,7 +40,8 @@ COMMUNICATION = re.compile(r"\b(?P<ref>(?:JUA|JAL|JOL|UA|AL|OL)\s+(?:[A-Z]{3}\s+
 TREATY_COMMUNICATION = re.compile(r"\bcommunications?\s+No\.\s*(?P<n>\d+/\d{4})")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"”\]]+")
 ICJ = re.compile(r"I\.C\.J\.\s+Reports\s+\d{4}(?:,\s*p(?:p)?\.\s*\d+)?")
-ECHR = re.compile(r"\b[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+)*(?:\s+and\s+[Oo]thers)?\s+v\.\s+[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+)*"
+# Party names of at most 8 words: unbounded runs made this quadratic on long runs of capitalised words.
+ECHR = re.compile(r"\b[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+){0,7}(?:\s+and\s+[Oo]thers)?\s+v\.\s+[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+){0,7}"
                   r"(?:,\s*(?:[Aa]pplication\s+)?[Nn]os?\.\s*\d+/\d{2})")
 IHL_RULE = re.compile(r"\bRule\s+(\d{1,3})\b")
 IBID = re.compile(r"^\s*(?:Ibid|Id)\.?(?:,\s*(?P<rest>[^\n]*))?", re.I)

@@ -11,6 +11,9 @@ from kg.models import Extraction, Mention, Metadata
 # Bumped whenever extraction output changes, so cached extractions are redone.
 EXTRACTOR_VERSION = "0.1.0"
 CHUNK = 200_000   # characters per spaCy call; long texts are cut at paragraph breaks
+# spaCy's tokenizer is quadratic in the length of a run without spaces ("*" * 50_000 takes ten minutes);
+# no name in the vocabularies is that long, so such runs are blanked (same length: offsets stay).
+LONG_RUN = re.compile(r"\S{100,}")
 
 
 def _chunks(text: str):
@@ -30,7 +33,7 @@ def vocabulary_mentions(text: str) -> list[Mention]:
     for offset, chunk in _chunks(text):
         # Line breaks inside a paragraph (PDF and converted text wrap long names) must not stop a
         # name from matching: each becomes a space, which keeps every offset where it was.
-        doc = nlp(re.sub(r"(?<!\n)\n(?!\n)", " ", chunk))
+        doc = nlp(LONG_RUN.sub(lambda m: " " * len(m.group()), re.sub(r"(?<!\n)\n(?!\n)", " ", chunk)))
         for m in entities.vocabulary_mentions(doc, nlp):
             a, b = m.span.start + offset, m.span.end + offset
             out.append(Mention(m.kind, m.key, m.label, span(text, a, b), m.extractor))
