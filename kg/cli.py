@@ -44,8 +44,9 @@ def main():
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 256), help="Worker processes for extraction.")
 @click.option("--max-bytes", default=50_000_000, show_default=True, type=click.IntRange(1), help="Refuse input files larger than this.")
 @click.option("--max-pages", default=2_000, show_default=True, type=click.IntRange(1), help="Refuse PDFs with more pages.")
-@click.option("--max-seconds", default=300.0, show_default=True, type=click.FloatRange(0),
-              help="Give up reading one file after this long (0: no limit).")
+@click.option("--max-seconds", default=None, type=click.FloatRange(0),
+              help="Give up reading one file after this many seconds; each file is then read in a process "
+                   "of its own, so a file that hangs or crashes the reader fails alone (slower). Default: no limit.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where extraction runs: worker processes here, or a Dask cluster (pip install 'kg[cluster]').")
@@ -61,7 +62,8 @@ def build(paths, out, jobs, max_bytes, max_pages, max_seconds, quiet, executor, 
     from kg.ingest import Limits
     from kg.store import BuildLocked
     try:
-        report = run_build(list(paths) or None, out=out, jobs=jobs, limits=Limits(max_bytes=max_bytes, max_pages=max_pages, max_seconds=max_seconds or None),
+        report = run_build(list(paths) or None, out=out, jobs=jobs, limits=Limits(max_bytes=max_bytes, max_pages=max_pages,
+                                                                  max_seconds=max_seconds or None),
                            progress=not quiet, executor=executor, scheduler=scheduler)
     except BuildLocked as e:
         fatal(str(e))

@@ -115,7 +115,10 @@ class Limits:
     max_bytes: int = 50_000_000      # larger files are refused with a clear reason
     max_pages: int = 2_000
     max_uncompressed_bytes: int = 200_000_000   # docx parts and PDF streams: decompression-bomb guard
-    max_seconds: float | None = 300.0   # kg build: reading and extracting one file (None: no limit)
+    # kg build: reading and extracting one file, each in a forked reader of its own (None: no limit, and
+    # the faster worker pool). Off by default: a fork per file of a process holding the vocabularies
+    # costs about a second of system time on this kind of machine.
+    max_seconds: float | None = None
 
 
 @dataclass(frozen=True)

@@ -354,7 +354,9 @@ def test_pdf_decompression_bomb_is_refused(tmp_path):
     assert r.returncode == 0, r.stderr
     assert time.monotonic() - started < 30
     assert "REFUSED" in r.stdout and "decompression-bomb guard" in r.stdout, r.stdout
-    assert int(r.stdout.rsplit("MAXRSS_MB", 1)[1]) < 800, r.stdout
+    # pdfium would inflate the bomb to ~3 GB; the guard refuses it before (the process itself, with spaCy
+    # and the vocabularies loaded, takes some 800 MB on its own).
+    assert int(r.stdout.rsplit("MAXRSS_MB", 1)[1]) < 1500, r.stdout
 
 
 def test_a_named_pipe_does_not_hang_the_build(tmp_path):
