@@ -1047,8 +1047,11 @@ def _pdf_inflated_size(data: bytes, limit: int) -> int:
                 piece = view[pos:pos + 65536]
                 pos += len(piece)
                 total += len(d.decompress(piece, 1 << 20))
-                while d.unconsumed_tail and total <= limit:
-                    total += len(d.decompress(d.unconsumed_tail, 1 << 20))
+                while d.unconsumed_tail and total <= limit and not d.eof:
+                    more = d.decompress(d.unconsumed_tail, 1 << 20)
+                    if not more:
+                        break        # no progress (a stream zlib cannot go on with): stop, never spin
+                    total += len(more)
                 if total > limit:
                     return total
         except zlib.error:
