@@ -47,7 +47,7 @@ from pyoxigraph import NamedNode, RdfFormat, Store, parse
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from kg.namespaces import place_iri  # noqa: E402
+from kg.namespaces import DCTERMS, KG, KGID, OWL, RDF, RDFS, SKOS, XSD, place_iri  # noqa: E402
 
 DATA_DIR = ROOT / "scripts" / "data"
 CITIES_FILE = DATA_DIR / "places_cities.csv"
@@ -55,14 +55,6 @@ HAND_FILES = (DATA_DIR / "places_extra.csv", DATA_DIR / "places_subdivisions.csv
 STATES_FILE = ROOT / "ontologies" / "vocab" / "states.ttl"
 OUT_FILE = ROOT / "ontologies" / "vocab" / "places.ttl"
 
-KG = "https://w3id.org/kg-un/ontology#"
-KGID = "https://w3id.org/kg-un/id/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-DCTERMS = "http://purl.org/dc/terms/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 GEONAMES = "https://sws.geonames.org/"
 PREFIXES = (("kg", KG), ("kgid", KGID), ("skos", SKOS), ("rdfs", RDFS), ("owl", OWL),
             ("dcterms", DCTERMS), ("xsd", XSD))

@@ -29,13 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_FILE = ROOT / "scripts" / "data" / "states_extra.csv"
 OUT_FILE = ROOT / "ontologies" / "vocab" / "states.ttl"
 
-KG = "https://w3id.org/kg-un/ontology#"
-KGID = "https://w3id.org/kg-un/id/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-DCTERMS = "http://purl.org/dc/terms/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from kg.namespaces import DCTERMS, KG, KGID, OWL, RDFS, SKOS, XSD  # noqa: E402  (one place for namespaces)
+
 WIKIDATA = "http://www.wikidata.org/entity/"
 PREFIXES = (("kg", KG), ("kgid", KGID), ("skos", SKOS), ("rdfs", RDFS), ("owl", OWL),
             ("dcterms", DCTERMS), ("xsd", XSD))
