@@ -17,6 +17,7 @@ from tqdm import tqdm
 from kg import ingest, mapping, store, vocab
 from kg import namespaces as ns
 from kg.extract.pipeline import EXTRACTOR_VERSION, extract
+from kg.links import IncidentRef, incident_refs, same_event_links
 from kg.models import Extraction, from_json, to_json
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -51,41 +52,114 @@ def _cache_key(sha256: str) -> str:
     return f"{sha256}-{EXTRACTOR_VERSION}-{_code_fingerprint()}-{vocab.load().fingerprint}"
 
 
-def _extract_file(path: str, limits: ingest.Limits, cache_dir: str) -> tuple[str, Extraction | None, str | None, bool]:
-    """Read and extract one file (runs in a worker process). Returns (path, extraction, error, reused)."""
+@lru_cache(maxsize=1)
+def _mapping_fingerprint() -> str:
+    """A digest of the code that turns extractions into graph text: a change redoes every graph."""
+    h = hashlib.sha256()
+    for name in ("mapping.py", "namespaces.py", "models.py", "store.py", "links.py"):
+        h.update((Path(__file__).parent / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class DocEntry:
+    """One document between extraction and mapping: what the corpus-wide stages need of it (identity
+    for the aliases, incident reports for the same-event links) and where its extraction is cached.
+    Small, so that a build of 100,000 documents holds entries, not extractions."""
+    source: str
+    sha256: str
+    key: str
+    cache: str
+    alias: mapping.AliasInfo
+    incidents: tuple[IncidentRef, ...]
+
+    @property
+    def graph(self) -> str:
+        return ns.graph_iri(self.source)
+
+    @classmethod
+    def of(cls, ex: Extraction, key: str, cache: Path) -> "DocEntry":
+        return cls(ex.source, ex.sha256, key, str(cache), mapping.AliasInfo.of(ex), incident_refs(ex))
+
+    def to_manifest(self) -> dict:
+        return {"source": self.source, "sha256": self.sha256, "key": self.key,
+                "alias": self.alias.to_json(), "incidents": [[r.node, r.place, r.date] for r in self.incidents]}
+
+    @classmethod
+    def from_manifest(cls, data: dict, cache: Path) -> "DocEntry":
+        return cls(data["source"], data["sha256"], data["key"], str(cache), mapping.AliasInfo.from_json(data["alias"]),
+                   tuple(IncidentRef(data["source"], n, pl, d) for n, pl, d in data["incidents"]))
+
+
+def _cache_file(cache_dir, source: str) -> Path:
+    return Path(cache_dir) / f"{ns.file_slug(source)}.json"
+
+
+def _extract_file(path: str, limits: ingest.Limits, cache_dir: str) -> tuple[str, DocEntry | None, str | None, bool]:
+    """Read and extract one file (runs in a worker process) unless its extraction is cached.
+    Returns (path, entry, error, reused)."""
     try:
-        src = ingest.read_document(path, limits)
+        data = ingest.read_bytes(path, limits)
+        key = _cache_key(hashlib.sha256(data).hexdigest())
+        cache = _cache_file(cache_dir, Path(path).name)
+        if cache.exists():
+            try:
+                cached = json.loads(cache.read_text())
+                if cached.get("key") == key:
+                    return path, DocEntry.of(from_json(Extraction, cached["extraction"]), key, cache), None, True
+            except Exception:  # noqa: BLE001
+                pass   # a damaged cache entry (any damage: 'null' is valid JSON) is simply redone
+        src = ingest.read_document(path, limits, data=data)
     except ingest.IngestError as e:
         return path, None, e.reason, False
-    cache = Path(cache_dir) / f"{ns.file_slug(src.source)}.json"
-    key = _cache_key(src.sha256)
-    if cache.exists():
-        try:
-            data = json.loads(cache.read_text())
-            if data.get("key") == key:
-                return path, from_json(Extraction, data["extraction"]), None, True
-        except Exception:  # noqa: BLE001
-            pass   # a damaged cache entry (any damage: 'null' is valid JSON) is simply redone
     try:
         ex = extract(src.source, src.sha256, src.text, src.segments)
     except Exception as e:  # noqa: BLE001 - one document's failure must not sink the batch
         return path, None, f"extraction failed ({type(e).__name__}: {e}); please report this", False
     store.atomic_write_bytes(cache, json.dumps({"key": key, "extraction": to_json(ex)}, ensure_ascii=False).encode())
-    return path, ex, None, False
+    return path, DocEntry.of(ex, key, cache), None, False
+
+
+def map_cached(cache: str, aliases: mapping.Aliases) -> tuple[store.GraphText | None, str | None]:
+    """One document's graph text, from its cached extraction (runs in a worker process)."""
+    try:
+        ex = from_json(Extraction, json.loads(Path(cache).read_text())["extraction"])
+        return store.graph_text(ns.graph_iri(ex.source), mapping.map_extraction(ex, aliases)), None
+    except Exception as e:  # noqa: BLE001 - reported as that document's failure
+        return None, f"mapping failed ({type(e).__name__}: {e}); please report this"
+
+
+_WORKER_ALIASES: mapping.Aliases | None = None
+
+
+def _init_map_worker(aliases: mapping.Aliases) -> None:
+    global _WORKER_ALIASES
+    _WORKER_ALIASES = aliases
+
+
+def _map_in_worker(cache: str):
+    return map_cached(cache, _WORKER_ALIASES)
 
 
 def build(paths=None, out: str | Path = "output", jobs: int = 1, limits: ingest.Limits = ingest.Limits(),
           progress: bool = True, executor: str = "local", scheduler: str | None = None) -> BuildReport:
     """Build the graph of ``paths`` into ``out``.
 
+    Three stages, streamed so that memory does not grow with the corpus beyond a small entry per document:
+    extract (each file, unless its extraction is cached), then the corpus-wide aliases and same-event
+    links from the entries, then map (each document's graph as N-Quads and a TriG block, loaded into the
+    store in batches and appended to kg.trig). A document unchanged since the last build, whose corpus
+    context is unchanged too, is not mapped again: its graph is kept from the last build's store and
+    its TriG block copied from the last kg.trig.
+
     executor: "local" (``jobs`` worker processes on this machine) or "dask" (a Dask cluster at
-    ``scheduler``, or a LocalCluster when it is None); extraction results come back to this process,
-    which maps and loads them in bulk.
+    ``scheduler``, or a LocalCluster when it is None): extraction and mapping run there, and graphs
+    come back as N-Quads per document.
     """
     t0 = time.perf_counter()
     out = Path(out)
     report = BuildReport()
-    with store.build_lock(out):
+    with store.build_lock(out), _executor(executor, scheduler) as client:
         store.cleanup_stale(out)
         cache_dir = out / CACHE_DIR
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -97,68 +171,184 @@ def build(paths=None, out: str | Path = "output", jobs: int = 1, limits: ingest.
                 report.failures.append((e.path, e.reason))
         vocab.load()   # fail early (and once) if the vocabularies are missing
 
-        extractions: list[Extraction] = []
-        bar = tqdm(total=len(files), desc="extract", unit="doc", disable=not progress, leave=False)
-        if executor == "dask":
-            from kg.executors import dask_extract
-            for r in dask_extract([str(f) for f in files], limits, str(cache_dir), scheduler):
-                _collect(r, report, extractions)
-                bar.update()
-        elif limits.max_seconds and hasattr(os, "fork") and files:
-            if any(not (cache_dir / f"{ns.file_slug(f.name)}.json").exists() for f in files):
-                from kg.extract import entities
-                entities.pipeline()       # loaded once here, shared by every child
-            for r in _extract_guarded([str(f) for f in files], limits, str(cache_dir), jobs):
-                _collect(r, report, extractions)
-                bar.update()
-        elif jobs > 1 and len(files) > 1:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                results = pool.map(_extract_file, [str(f) for f in files], [limits] * len(files),
-                                   [str(cache_dir)] * len(files), chunksize=4)
-                for r in results:
-                    _collect(r, report, extractions)
-                    bar.update()
-        else:
-            for f in files:
-                _collect(_extract_file(str(f), limits, str(cache_dir)), report, extractions)
-                bar.update()
-        bar.close()
+        previous = store.current_generation(out)
+        old = _read_manifest(previous)
+        entries = _extract_all(files, old, limits, cache_dir, jobs, client, report, progress)
+        report.documents = len(entries)
 
-        # Two files with the same name would share a graph: the later one is refused, not merged.
-        by_graph: dict[str, Extraction] = {}
-        for ex in extractions:
-            g = ns.graph_iri(ex.source)
-            if g in by_graph:
-                report.failures.append((ex.source, f"same file name as {by_graph[g].source} in another folder; graph {g} taken"))
+        aliases = mapping.Aliases.from_infos(e.alias for e in entries)
+        context = {"aliases": aliases.fingerprint(), "mapping": _mapping_fingerprint()}
+        same_context = previous is not None and all(old.get(k) == v for k, v in context.items())
+        old_graphs = old.get("graphs", {}) if same_context else {}
+        kept = {e.graph for e in entries if old_graphs.get(e.graph, {}).get("key") == e.key}
+
+        gen = store.new_generation(out)
+        staged = store.StagedStore(gen / store.STORE_DIR, previous / store.STORE_DIR if kept else None)
+        if kept:
+            staged.remove_graphs(set(old.get("graphs", {})) - kept)
+            staged.remove_graphs([ns.GRAPH_ONTOLOGY, ns.GRAPH_VOCAB, ns.GRAPH_LINKS])
+        trig = store.StagedTrig(gen / store.TRIG_FILE, previous / store.TRIG_FILE if kept else None)
+
+        corpus_graphs = _corpus_graphs(entries)
+        to_map = [e for e in entries if e.graph not in kept]
+        mapped = _map_all(to_map, aliases, jobs, client, progress)
+        graphs, triples = {}, 0
+        for g in sorted(corpus_graphs.keys() | {e.graph for e in entries}):
+            entry = None
+            if g in corpus_graphs:
+                text = corpus_graphs[g]
+            elif g in kept:
+                was = old_graphs[g]
+                block = trig.copy(g, *was["trig"])
+                graphs[g] = {**was, "trig": list(block)}
+                triples += was["quads"]
                 continue
-            by_graph[g] = ex
-        extractions = list(by_graph.values())
-        report.documents = len(extractions)
-
-        aliases = mapping.Aliases.from_extractions(extractions)
-        quads = store.background_quads()
-        manifest_path = out / "build.json"
-        old_manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-        manifest = {}
-        for ex in tqdm(sorted(extractions, key=lambda e: e.source), desc="map", unit="doc", disable=not progress, leave=False):
-            doc_quads = mapping.map_extraction(ex, aliases)
-            quads.extend(doc_quads)
-            digest = _digest(doc_quads)
-            g = ns.graph_iri(ex.source)
-            manifest[g] = {"source": ex.source, "sha256": ex.sha256, "quads": len(doc_quads), "digest": digest}
-            if old_manifest.get("graphs", {}).get(g, {}).get("digest") != digest:
+            else:
+                text, error, entry = next(mapped)
+                if text is None:
+                    report.failures.append((entry.source, error))
+                    continue
+            staged.add(text.nquads)
+            block = trig.write(text)
+            triples += text.quads
+            if g not in corpus_graphs:
+                graphs[g] = {**entry.to_manifest(), "quads": text.quads, "digest": text.digest, "trig": list(block)}
+        staged.close()
+        trig.close()
+        for g, rec in graphs.items():
+            if old.get("graphs", {}).get(g, {}).get("digest") != rec["digest"]:
                 report.changed_graphs.append(g)
-        from kg.links import same_event_links
-        quads.extend(same_event_links(extractions))
-
-        report.triples = store.write_store(out, quads)
-        store.write_trig(out, quads)
+        report.documents = len(graphs)
+        report.triples = triples
         report.seconds = round(time.perf_counter() - t0, 2)
-        store.atomic_write_bytes(manifest_path, json.dumps(
-            {"extractor_version": EXTRACTOR_VERSION, "graphs": manifest,
+        (gen / store.MANIFEST_FILE).write_bytes(json.dumps(
+            {"extractor_version": EXTRACTOR_VERSION, **context, "triples": triples, "graphs": graphs,
              "failures": [{"file": f, "reason": r} for f, r in report.failures]},
-            indent=1, sort_keys=True).encode())
+            indent=1, sort_keys=True, ensure_ascii=False).encode())
+        store.commit_generation(out, gen)
     return report
+
+
+def _read_manifest(generation: Path | None) -> dict:
+    if generation is None:
+        return {}
+    try:
+        return json.loads((generation / store.MANIFEST_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _corpus_graphs(entries: list[DocEntry]) -> dict[str, store.GraphText]:
+    """The graphs that are not one document's: ontology, vocabularies, same-event links."""
+    texts: dict[str, list] = {ns.GRAPH_ONTOLOGY: [], ns.GRAPH_VOCAB: [], ns.GRAPH_LINKS: []}
+    for q in store.background_quads():
+        texts[q.graph_name.value].append(q)
+    texts[ns.GRAPH_LINKS] = same_event_links(r for e in entries for r in e.incidents)
+    return {g: store.graph_text(g, qs) for g, qs in texts.items() if qs}
+
+
+class _executor:
+    """The Dask client of a build with --executor dask (one for both stages), else None."""
+
+    def __init__(self, executor: str, scheduler):
+        self.executor, self.scheduler, self.session = executor, scheduler, None
+
+    def __enter__(self):
+        if self.executor != "dask":
+            return None
+        from kg.executors import DaskSession
+        self.session = DaskSession(self.scheduler)
+        return self.session.__enter__()
+
+    def __exit__(self, *exc):
+        if self.session is not None:
+            self.session.__exit__(*exc)
+
+
+def _extract_all(files: list[Path], old: dict, limits: ingest.Limits, cache_dir: Path, jobs: int, client,
+                 report: BuildReport, progress: bool) -> list[DocEntry]:
+    """An entry per readable file. A file whose bytes and extractor are those of the last build is taken
+    from its manifest without being parsed; the rest are extracted (or read from the cache) by workers."""
+    bar = tqdm(total=len(files), desc="extract", unit="doc", disable=not progress, leave=False)
+    entries: list[DocEntry] = []
+    old_graphs = old.get("graphs", {})
+    todo: list[str] = []
+    for f in files:
+        was = old_graphs.get(ns.graph_iri(f.name))
+        if was is not None:
+            try:
+                key = _cache_key(hashlib.sha256(ingest.read_bytes(f, limits)).hexdigest())
+            except ingest.IngestError:
+                key = None          # the worker reports it
+            if key == was.get("key") and was.get("source") == f.name:
+                entries.append(DocEntry.from_manifest(was, _cache_file(cache_dir, f.name)))
+                report.reused += 1
+                bar.update()
+                continue
+        todo.append(str(f))
+
+    def collect(result) -> None:
+        path, entry, error, reused = result
+        bar.update()
+        if entry is None:
+            report.failures.append((path, error or "unreadable"))
+            return
+        entries.append(entry)
+        if reused:
+            report.reused += 1
+        else:
+            report.extracted += 1
+
+    if client is not None:
+        from kg.executors import dask_extract
+        for r in dask_extract(todo, limits, str(cache_dir), client):
+            collect(r)
+    elif limits.max_seconds and hasattr(os, "fork") and todo:
+        from kg.extract import entities
+        entities.pipeline()       # loaded once here, shared by every forked reader
+        for r in _extract_guarded(todo, limits, str(cache_dir), jobs):
+            collect(r)
+    elif jobs > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for r in pool.map(_extract_file, todo, [limits] * len(todo), [str(cache_dir)] * len(todo), chunksize=4):
+                collect(r)
+    else:
+        for f in todo:
+            collect(_extract_file(f, limits, str(cache_dir)))
+    bar.close()
+
+    # Two files with the same name would share a graph: the later one is refused, not merged.
+    by_graph: dict[str, DocEntry] = {}
+    for e in sorted(entries, key=lambda e: e.source):
+        if e.graph in by_graph:
+            report.failures.append((e.source, f"same file name as {by_graph[e.graph].source} in another folder; "
+                                              f"graph {e.graph} taken"))
+            continue
+        by_graph[e.graph] = e
+    return sorted(by_graph.values(), key=lambda e: e.graph)
+
+
+def _map_all(entries: list[DocEntry], aliases: mapping.Aliases, jobs: int, client, progress: bool):
+    """Yield (GraphText | None, error, entry) for ``entries``, in their order."""
+    bar = tqdm(total=len(entries), desc="map", unit="doc", disable=not progress, leave=False)
+    caches = [e.cache for e in entries]
+    pool = None
+    if client is not None:
+        from kg.executors import dask_map
+        results = dask_map(caches, aliases, client)
+    elif jobs > 1 and len(entries) > 1:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_map_worker, initargs=(aliases,))
+        results = pool.map(_map_in_worker, caches, chunksize=8)
+    else:
+        results = (map_cached(c, aliases) for c in caches)
+    try:
+        for entry, (text, error) in zip(entries, results):
+            bar.update()
+            yield text, error, entry
+    finally:
+        bar.close()
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 def _child(conn, path: str, limits: ingest.Limits, cache_dir: str, parent: int) -> None:
@@ -218,23 +408,3 @@ def _extract_guarded(files: list[str], limits: ingest.Limits, cache_dir: str, jo
             conn.close()
             del running[conn]
     return [results[f] for f in files]
-
-
-def _collect(result, report: BuildReport, extractions: list[Extraction]) -> None:
-    path, ex, error, reused = result
-    if ex is None:
-        report.failures.append((path, error or "unreadable"))
-        return
-    extractions.append(ex)
-    if reused:
-        report.reused += 1
-    else:
-        report.extracted += 1
-
-
-def _digest(quads) -> str:
-    h = hashlib.sha256()
-    for q in quads:
-        h.update(str(q).encode())
-        h.update(b"\n")
-    return h.hexdigest()[:16]

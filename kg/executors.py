@@ -1,14 +1,15 @@
-"""Where per-document extraction runs: on a Dask cluster (one machine or many).
+"""Where per-document work runs: on a Dask cluster (one machine or many).
 
-``kg build --executor dask --scheduler ADDRESS`` sends the documents to a Dask cluster in batches; each
-task reads and extracts its documents with the same function the local process pool runs
-(:func:`kg.build._extract_file`: read, cache by content, extract) and returns the
-:class:`~kg.models.Extraction` objects.  The build then maps and loads them in bulk on the client.
+``kg build --executor dask --scheduler ADDRESS`` runs both per-document stages of a build on a Dask
+cluster, in batches of documents:
 
-Results come back as extractions, not as per-document RDF: a document's quads depend on the corpus-wide
-identity of documents (every part of a joint symbol such as ``A/80/12-S/2025/30`` names one node, and
-a citation of either part must land on it), which is known only once every extraction is back.  Mapping
-a document is cheap next to extracting it (see benchmarks/RESULTS.md), so it stays on the client.
+1. extract: each task reads and extracts its documents with the function the local process pool runs
+   (:func:`kg.build._extract_file`: read, cache by content, extract) and returns a small
+   :class:`~kg.build.DocEntry` per document (identity and incident reports, not the extraction);
+2. map: once every entry is back, the client computes the corpus-wide aliases (every part of a joint
+   symbol such as ``A/80/12-S/2025/30`` names one node), scatters them to every worker, and each task
+   maps its documents' cached extractions to RDF, returning each document's graph as N-Quads (and its
+   TriG block), which the client bulk-loads into the store.
 
 Requirements on the cluster (checked where it can be): every worker runs the same kg code and
 vocabularies (the extractor fingerprint is compared before any work is sent), and sees the document
@@ -23,7 +24,7 @@ from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["dask_extract", "DaskUnavailable", "ClusterMismatch", "fingerprint"]
+__all__ = ["DaskSession", "dask_extract", "dask_map", "DaskUnavailable", "ClusterMismatch", "fingerprint"]
 
 _LOCK = threading.Lock()   # threaded workers (processes=False) share one spaCy pipeline per process
 
@@ -37,11 +38,11 @@ class ClusterMismatch(RuntimeError):
 
 
 def fingerprint() -> str:
-    """What makes extractions comparable: extractor version, code digest and vocabulary digest."""
+    """What makes results comparable: extractor version, extraction and mapping code, vocabularies."""
     from kg import vocab
-    from kg.build import _code_fingerprint
+    from kg.build import _code_fingerprint, _mapping_fingerprint
     from kg.extract.pipeline import EXTRACTOR_VERSION
-    return f"{EXTRACTOR_VERSION}-{_code_fingerprint()}-{vocab.load().fingerprint}"
+    return f"{EXTRACTOR_VERSION}-{_code_fingerprint()}-{_mapping_fingerprint()}-{vocab.load().fingerprint}"
 
 
 def _extract_batch(paths: list[str], limits, cache_dir: str) -> list[tuple]:
@@ -84,47 +85,90 @@ def _client(scheduler):
                               f"for a cluster on this machine)") from e
 
 
-def dask_extract(paths: list[str], limits, cache_dir: str, scheduler: str | None = None,
-                 batch: int = 16) -> Iterator[tuple]:
-    """Extract ``paths`` on a Dask cluster; yield ``(path, Extraction | None, error | None, reused)``.
+class DaskSession:
+    """A Dask client for the length of one build, checked to run the client's kg on every worker.
+    ``scheduler``: an address (``tcp://host:8786``), a cluster or Client object, or None/"local" for a
+    LocalCluster of this machine (closed again at the end)."""
+
+    def __init__(self, scheduler=None):
+        self.scheduler = scheduler
+        self.client, self.owned = None, None
+
+    def __enter__(self):
+        self.client, self.owned = _client(self.scheduler)
+        try:
+            _check_workers(self.client)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self.client
+
+    def __exit__(self, *exc):
+        if self.client is not None and self.owned != "borrowed":
+            self.client.close()
+            if self.owned is not None:
+                self.owned.close()
+        self.client = None
+
+
+def _check_workers(client) -> None:
+    local = fingerprint()
+    seen = client.run(fingerprint)
+    if not seen:
+        raise ClusterMismatch("the Dask cluster has no workers")
+    wrong = {w: f for w, f in seen.items() if f != local}
+    if wrong:
+        w, f = next(iter(wrong.items()))
+        raise ClusterMismatch(f"{len(wrong)} of {len(seen)} Dask workers run other kg code or vocabularies "
+                              f"(worker {w}: {f}; client: {local}); install the same kg on every worker")
+
+
+def _in_order(client, function, items: list, batch: int, name: str, **kwargs) -> Iterator:
+    """Run ``function`` over batches of ``items`` on the cluster; yield its per-item results in order."""
+    chunks = [items[i:i + batch] for i in range(0, len(items), batch)]
+    futures = client.map(function, chunks, pure=False, **kwargs,
+                         key=[f"kg-{name}-{i}-{os.getpid()}-{id(chunks)}" for i in range(len(chunks))])
+    pending = deque(futures)
+    del futures
+    try:
+        while pending:
+            fut = pending.popleft()
+            results = fut.result()
+            fut.release()      # the worker may drop the batch's results now
+            yield from results
+    finally:
+        if pending:            # the consumer stopped early (or failed): do not leave work running
+            client.cancel(list(pending))
+
+
+def dask_extract(paths: list[str], limits, cache_dir: str, scheduler=None, batch: int = 16) -> Iterator[tuple]:
+    """Extract ``paths`` on a Dask cluster; yield ``(path, DocEntry | None, error | None, reused)``.
 
     The tuples are those of :func:`kg.build._extract_file`, yielded in the order of ``paths``.
-    ``scheduler``: a scheduler address (``tcp://host:8786``), a cluster or Client object, or
-    None/"local" for a LocalCluster of this machine (closed again at the end).  ``batch``: documents
-    per task; a task costs the scheduler about 2 ms, a document about 10-50 ms to extract, so 16 keeps
-    the overhead under a few percent while leaving enough tasks to balance the workers.
+    ``scheduler``: a Client (used, not closed: a build passes its session's) or what DaskSession takes.
+    ``batch``: documents per task; a task costs the scheduler about 2 ms, a document about 10-50 ms to
+    extract, so 16 keeps the overhead under a few percent while leaving enough tasks to balance the workers.
     """
     paths = [str(p) for p in paths]
     if not paths:
         return
-    batch = max(1, int(batch))
-    client, owned = _client(scheduler)
-    try:
-        local = fingerprint()
-        seen = client.run(fingerprint)
-        if not seen:
-            raise ClusterMismatch("the Dask cluster has no workers")
-        wrong = {w: f for w, f in seen.items() if f != local}
-        if wrong:
-            w, f = next(iter(wrong.items()))
-            raise ClusterMismatch(f"{len(wrong)} of {len(seen)} Dask workers run other kg code or vocabularies "
-                                  f"(worker {w}: {f}; client: {local}); install the same kg on every worker")
-        chunks = [paths[i:i + batch] for i in range(0, len(paths), batch)]
-        futures = client.map(_extract_batch, chunks, limits=limits, cache_dir=str(cache_dir), pure=False,
-                             key=[f"kg-extract-{i}-{os.getpid()}-{id(chunks)}" for i in range(len(chunks))])
-        pending = deque(futures)
-        del futures
-        try:
-            while pending:
-                fut = pending.popleft()
-                results = fut.result()
-                fut.release()      # the worker may drop the batch's extractions now
-                yield from results
-        finally:
-            if pending:            # the consumer stopped early (or failed): do not leave work running
-                client.cancel(list(pending))
-    finally:
-        if owned != "borrowed":
-            client.close()
-            if owned is not None:
-                owned.close()
+    with DaskSession(scheduler) as client:
+        yield from _in_order(client, _extract_batch, paths, max(1, int(batch)), "extract",
+                             limits=limits, cache_dir=str(cache_dir))
+
+
+def _map_batch(caches: list[str], aliases) -> list[tuple]:
+    from kg.build import map_cached
+    with _LOCK:
+        return [map_cached(c, aliases) for c in caches]
+
+
+def dask_map(caches: list[str], aliases, scheduler=None, batch: int = 32) -> Iterator[tuple]:
+    """Map cached extractions to graph text on a Dask cluster; yield ``(GraphText | None, error)`` in order.
+
+    The aliases go to every worker once (scattered), not with every task."""
+    if not caches:
+        return
+    with DaskSession(scheduler) as client:
+        [shared] = client.scatter([aliases], broadcast=True, hash=False)
+        yield from _in_order(client, _map_batch, list(caches), max(1, int(batch)), "map", aliases=shared)

@@ -1433,13 +1433,23 @@ def _pdf_to_out(path: str, data: bytes, limits: Limits) -> tuple[_Out, str]:
 
 # --------------------------------------------------------------------------- entry points
 
-def read_document(path, limits: Limits = Limits()) -> SourceText:
-    """Read one file into a SourceText; raises IngestError with an actionable reason."""
-    return _read(path, limits)[0]
+def read_document(path, limits: Limits = Limits(), data: bytes | None = None) -> SourceText:
+    """Read one file into a SourceText; raises IngestError with an actionable reason. ``data``: the
+    file's bytes when the caller has already read them with read_bytes."""
+    if data is None:
+        return _read(path, limits)[0]
+    return _parse(path, data, limits)[0]
 
 
 def _read(path, limits: Limits = Limits()) -> tuple[SourceText, str]:
     """read_document, also returning the source text the segments point into."""
+    return _parse(path, read_bytes(path, limits), limits)
+
+
+def read_bytes(path, limits: Limits = Limits()) -> bytes:
+    """The raw bytes of a document file, after the checks every reader makes (a regular file of a
+    supported type, within the size limit, not empty). Hashing these decides whether a cached
+    extraction can be used without parsing the file again."""
     p = Path(path)
     spath = str(path)
     try:
@@ -1476,8 +1486,14 @@ def _read(path, limits: Limits = Limits()) -> tuple[SourceText, str]:
         raise IngestError(spath, f"file is above the {_human(limits.max_bytes)} limit (raise --max-bytes)")
     if not data:
         raise IngestError(spath, "empty file")
-    digest = hashlib.sha256(data).hexdigest()
+    return data
 
+
+def _parse(path, data: bytes, limits: Limits) -> tuple[SourceText, str]:
+    p = Path(path)
+    spath = str(path)
+    suffix = p.suffix.lower()
+    digest = hashlib.sha256(data).hexdigest()
     if suffix in (".txt", ".md"):
         src = _decode_text(data, spath)
         out = _markdown_to_out(src)

@@ -1,6 +1,8 @@
 """Corpus-level links written to the kgg:links graph: reports of the same event by different documents."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pyoxigraph import NamedNode, Quad
 
 from kg import namespaces as ns
@@ -18,24 +20,39 @@ def _overlap(a: str | None, b: str | None) -> bool:
     return a0[:n] <= b1[:n] and b0[:n] <= a1[:n]
 
 
-def same_event_links(extractions: list[Extraction]) -> list[Quad]:
-    """Two incident reports from different documents with the same place and overlapping dates."""
+@dataclass(frozen=True)
+class IncidentRef:
+    """What the same-event linker needs of one incident report (kept in the build manifest)."""
+    source: str
+    node: str          # the report's IRI in its document's graph
+    place: str         # the place key, or the place as printed
+    date: str | None
+
+
+def incident_refs(ex: Extraction) -> tuple[IncidentRef, ...]:
+    return tuple(IncidentRef(ex.source, f"{ns.graph_iri(ex.source)}/incident/{inc.span.start}",
+                             inc.place_key or inc.place, inc.date)
+                 for inc in ex.incidents if inc.place)
+
+
+def same_event_links(refs) -> list[Quad]:
+    """Two incident reports from different documents with the same place and overlapping dates.
+
+    ``refs``: IncidentRefs, or Extractions (their reports are taken)."""
     reports = []
-    for ex in extractions:
-        for inc in ex.incidents:
-            if inc.place:
-                reports.append((ex.source, NamedNode(f"{ns.graph_iri(ex.source)}/incident/{inc.span.start}"), inc))
+    for r in refs:
+        reports.extend(incident_refs(r) if isinstance(r, Extraction) else (r,))
     g = NamedNode(ns.GRAPH_LINKS)
     pred = NamedNode(ns.KG + "sameEventAs")
     # Only reports of one place can describe one event: compare within a place, not every pair.
-    by_place: dict[str, list] = {}
+    by_place: dict[str, list[IncidentRef]] = {}
     for r in reports:
-        by_place.setdefault(r[2].place_key or r[2].place, []).append(r)
+        by_place.setdefault(r.place, []).append(r)
     out = []
     for group in by_place.values():
-        for i, (src_a, node_a, a) in enumerate(group):
-            for src_b, node_b, b in group[i + 1:]:
-                if src_a != src_b and _overlap(a.date, b.date):
-                    out.append(Quad(node_a, pred, node_b, g))
-                    out.append(Quad(node_b, pred, node_a, g))
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                if a.source != b.source and _overlap(a.date, b.date):
+                    out.append(Quad(NamedNode(a.node), pred, NamedNode(b.node), g))
+                    out.append(Quad(NamedNode(b.node), pred, NamedNode(a.node), g))
     return out

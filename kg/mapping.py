@@ -1,6 +1,7 @@
 """Extraction -> RDF quads in the document's own named graph (the model of docs/data-model.md)."""
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -69,28 +70,75 @@ class Aliases:
 
     @classmethod
     def from_extractions(cls, extractions) -> "Aliases":
+        return cls.from_infos(AliasInfo.of(ex) for ex in extractions)
+
+    @classmethod
+    def from_infos(cls, infos) -> "Aliases":
+        infos = sorted(infos, key=lambda i: i.source)
         aliases = cls()
-        for ex in sorted(extractions, key=lambda e: e.source):
-            aliases.add_joint([s.rstrip("*") for s in ex.metadata.symbols])
-            for c in ex.citations:
-                if c.target == "document" and len(c.parts) > 1:
-                    aliases.add_joint([p.rstrip("*") for p in c.parts])
-        for ex in extractions:
-            iri = document_iri(ex, aliases)
-            if ex.metadata.dated:
-                for a in ex.metadata.author_states:
-                    aliases.by_author_date.setdefault((a, ex.metadata.dated), set()).add(iri)
-            for i, part in enumerate(ex.parts, start=1):
-                if part.dated:
-                    for a in part.author_states:
-                        aliases.by_author_date.setdefault((a, part.dated), set()).add(f"{iri}#annex-{i}")
+        for info in infos:
+            aliases.add_joint(info.symbols)
+            for parts in info.joint_citations:
+                aliases.add_joint(parts)
+        for info in infos:
+            iri = _document_iri(info.symbols, info.source, aliases)
+            if info.dated:
+                for a in info.author_states:
+                    aliases.by_author_date.setdefault((a, info.dated), set()).add(iri)
+            for i, (dated, authors) in enumerate(info.parts, start=1):
+                if dated:
+                    for a in authors:
+                        aliases.by_author_date.setdefault((a, dated), set()).add(f"{iri}#annex-{i}")
         return aliases
+
+    def fingerprint(self) -> str:
+        """Equal fingerprints, equal mapping of every unchanged document (what an incremental build reuses)."""
+        h = hashlib.sha256()
+        for k in sorted(self.canonical):
+            h.update(f"{k}\t{self.canonical[k]}\n".encode())
+        for key in sorted(self.by_author_date):
+            h.update(f"{key[0]}\t{key[1]}\t{sorted(self.by_author_date[key])}\n".encode())
+        return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class AliasInfo:
+    """What one document contributes to the corpus-wide Aliases: small, kept in the build manifest so
+    an incremental build need not read every extraction again."""
+    source: str
+    symbols: tuple[str, ...]
+    joint_citations: tuple[tuple[str, ...], ...]     # parts of joint symbols the document cites
+    dated: str | None
+    author_states: tuple[str, ...]
+    parts: tuple[tuple[str | None, tuple[str, ...]], ...]   # (date, author states) of each annex
+
+    @classmethod
+    def of(cls, ex: Extraction) -> "AliasInfo":
+        return cls(ex.source, tuple(s.rstrip("*") for s in ex.metadata.symbols),
+                   tuple(tuple(p.rstrip("*") for p in c.parts) for c in ex.citations
+                         if c.target == "document" and len(c.parts) > 1),
+                   ex.metadata.dated, tuple(ex.metadata.author_states),
+                   tuple((part.dated, tuple(part.author_states)) for part in ex.parts))
+
+    def to_json(self) -> list:
+        return [self.source, list(self.symbols), [list(c) for c in self.joint_citations], self.dated,
+                list(self.author_states), [[d, list(a)] for d, a in self.parts]]
+
+    @classmethod
+    def from_json(cls, data: list) -> "AliasInfo":
+        source, symbols, joint, dated, authors, parts = data
+        return cls(source, tuple(symbols), tuple(tuple(c) for c in joint), dated, tuple(authors),
+                   tuple((d, tuple(a)) for d, a in parts))
 
 
 def document_iri(ex: Extraction, aliases: Aliases) -> str:
-    if ex.metadata.symbols:
-        return ns.document_iri(aliases.resolve(ex.metadata.symbols[0]))
-    return ns.file_document_iri(ex.source)
+    return _document_iri(ex.metadata.symbols, ex.source, aliases)
+
+
+def _document_iri(symbols, source: str, aliases: Aliases) -> str:
+    if symbols:
+        return ns.document_iri(aliases.resolve(symbols[0]))
+    return ns.file_document_iri(source)
 
 
 def citation_target_iri(target: str, key: str, aliases: Aliases) -> str | None:

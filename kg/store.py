@@ -4,8 +4,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import os
 import shutil
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Store, parse, serialize
@@ -74,42 +77,191 @@ def sorted_quads(quads) -> list[Quad]:
     return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
 
 
-def write_store(out: Path, quads: list[Quad]) -> int:
-    """Build a fresh store beside the old one and swap it in, so a crash never leaves half a store."""
-    final = out / STORE_DIR
-    tmp = out / f".{STORE_DIR}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    store = Store(str(tmp))
-    store.bulk_extend(quads)
-    store.flush()
-    count = len(store)
-    del store
-    if final.exists() and _exchange(tmp, final):
-        shutil.rmtree(tmp)          # the old store, swapped out in one step
-        return count
-    old = out / f".{STORE_DIR}.old-{os.getpid()}"
-    if final.exists():
-        os.replace(final, old)
-    os.replace(tmp, final)
-    if old.exists():
-        shutil.rmtree(old)
-    return count
+# ----------------------------------------------------------------------------------------------------
+# Generations. A build writes its store, kg.trig and build.json into a folder of its own,
+# OUT/.gen/ID, and makes it current by replacing the symbolic link OUT/current in one rename.
+# OUT/store, OUT/kg.trig and OUT/build.json are links through OUT/current, so the three always come
+# from one build: a build killed at any moment leaves the previous one whole and current.
+
+GEN_DIR = ".gen"
+CURRENT = "current"
+MANIFEST_FILE = "build.json"
+OUTPUT_NAMES = (STORE_DIR, TRIG_FILE, MANIFEST_FILE)
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where that is not
-    available, and the caller moves the old one aside first (cleanup_stale puts it back after a crash)."""
+def current_generation(out: Path) -> Path | None:
+    """The folder of the last complete build, or None (no build yet, or one of the old layout)."""
+    link = out / CURRENT
+    if link.is_symlink() and link.resolve().is_dir():
+        return link.resolve()
+    return None
+
+
+def new_generation(out: Path) -> Path:
+    gen = out / GEN_DIR / f"{time.time_ns():x}-{os.getpid()}"
+    gen.mkdir(parents=True)
+    return gen
+
+
+def commit_generation(out: Path, gen: Path) -> None:
+    """Make ``gen`` the current build in one atomic step, then drop the builds before it."""
+    for name in OUTPUT_NAMES:
+        _fsync_path(gen / name)
+    _fsync_path(gen)
+    tmp = out / f".{CURRENT}.tmp-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    os.symlink(os.path.relpath(gen, out), tmp)
+    os.replace(tmp, out / CURRENT)
+    _fsync_path(out)
+    _link_outputs(out)
+    _drop_old_generations(out)
+
+
+def _link_outputs(out: Path) -> None:
+    """OUT/store -> current/store and so on. An output folder of the layout before generations holds
+    real files there: they are replaced once (the new build is already current when this runs)."""
+    for name in OUTPUT_NAMES:
+        path = out / name
+        target = os.path.join(CURRENT, name)
+        if path.is_symlink() and os.readlink(path) == target:
+            continue
+        tmp = out / f".{name}.link-{os.getpid()}"
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        os.symlink(target, tmp)
+        if path.is_dir() and not path.is_symlink():
+            aside = out / f".{name}.old-{os.getpid()}"
+            os.replace(path, aside)
+            os.replace(tmp, path)
+            shutil.rmtree(aside, ignore_errors=True)
+        else:
+            os.replace(tmp, path)
+
+
+def _drop_old_generations(out: Path) -> None:
+    keep = current_generation(out)
+    for gen in (out / GEN_DIR).glob("*"):
+        if keep is None or gen.resolve() != keep:
+            shutil.rmtree(gen, ignore_errors=True)
+
+
+def _fsync_path(path: Path) -> None:
+    if not path.exists():
+        return
+    if path.is_dir():
+        for child in path.iterdir():      # the store's files (RocksDB fsyncs its own, this is cheap)
+            if child.is_file():
+                _fsync_file(child)
+    _fsync_file(path)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
-        import ctypes
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class StagedStore:
+    """The store a build writes, in its generation folder. Fresh, or (incremental build) a copy of the
+    previous build's store (RocksDB checkpoint: hard links, no data copied) whose changed graphs are
+    removed and written again. N-Quads are loaded in batches with the bulk loader."""
+
+    BATCH_BYTES = 64 << 20
+
+    def __init__(self, path: Path, base: Path | None = None):
+        if base is not None:
+            Store.read_only(str(base)).backup(str(path))
+        self.store = Store(str(path))
+        self._batch: list[bytes] = []
+        self._size = 0
+
+    def remove_graphs(self, graphs) -> None:
+        for g in graphs:
+            self.store.remove_graph(NamedNode(g))
+
+    def add(self, nquads: bytes) -> None:
+        self._batch.append(nquads)
+        self._size += len(nquads)
+        if self._size >= self.BATCH_BYTES:
+            self._flush_batch()
+
+    def _flush_batch(self) -> None:
+        if self._batch:
+            self.store.bulk_load(b"".join(self._batch), format=RdfFormat.N_QUADS)
+        self._batch, self._size = [], 0
+
+    def close(self) -> None:
+        self._flush_batch()
+        self.store.flush()
+        del self.store
+
+
+def trig_header() -> bytes:
+    return "".join(f"@prefix {k}: <{v}> .\n" for k, v in sorted(ns.PREFIXES.items())).encode()
+
+
+@dataclass(frozen=True)
+class GraphText:
+    """One named graph, serialized: N-Quads for the store, a TriG block for kg.trig."""
+    graph: str
+    nquads: bytes
+    trig: bytes
+    quads: int
+    digest: str
+
+
+def graph_text(graph: str, quads) -> GraphText:
+    """Serialize one graph's quads, sorted (so the same graph gives the same bytes)."""
+    quads = sorted(set(quads), key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
+    nquads = serialize(quads, format=RdfFormat.N_QUADS)
+    trig = serialize(quads, format=RdfFormat.TRIG, prefixes=ns.PREFIXES)
+    # Each block is serialized alone; kg.trig declares the prefixes once at its head.
+    lines = trig.split(b"\n")
+    skip = 0
+    while skip < len(lines) and lines[skip].startswith(b"@prefix "):
+        skip += 1
+    return GraphText(graph, nquads, b"\n".join(lines[skip:]), len(quads),
+                     hashlib.sha256(nquads).hexdigest()[:16])
+
+
+class StagedTrig:
+    """kg.trig written graph block by graph block: new blocks from GraphTexts, unchanged ones copied
+    byte for byte from the previous build's kg.trig. Records where each block lies (for the next build)."""
+
+    def __init__(self, path: Path, previous: Path | None = None):
+        self.fh = open(path, "wb")
+        self.fh.write(trig_header())
+        self.previous = open(previous, "rb") if previous is not None else None
+        self.blocks: dict[str, tuple[int, int]] = {}
+
+    def write(self, g: GraphText) -> tuple[int, int]:
+        return self._record(g.graph, self.fh.tell(), g.trig)
+
+    def copy(self, graph: str, offset: int, length: int) -> tuple[int, int]:
+        self.previous.seek(offset)
+        data = self.previous.read(length)
+        if len(data) != length:
+            raise OSError(f"{self.previous.name}: shorter than its manifest says")
+        return self._record(graph, self.fh.tell(), data)
+
+    def _record(self, graph: str, offset: int, data: bytes) -> tuple[int, int]:
+        self.fh.write(data)
+        self.blocks[graph] = (offset, len(data))
+        return offset, len(data)
+
+    def close(self) -> None:
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+        if self.previous is not None:
+            self.previous.close()
 
 
 def write_trig(out: Path, quads: list[Quad]) -> Path:
+    """kg.trig of a list of quads, written atomically (tools and tests that build a graph by hand)."""
     path = out / TRIG_FILE
     data = serialize(sorted_quads(quads), format=RdfFormat.TRIG, prefixes=ns.PREFIXES)
     atomic_write_bytes(path, data)
@@ -117,27 +269,23 @@ def write_trig(out: Path, quads: list[Quad]) -> Path:
 
 
 def open_store(out: Path | str) -> Store:
-    path = Path(out) / STORE_DIR
+    out = Path(out)
+    gen = current_generation(out)
+    path = gen / STORE_DIR if gen is not None else out / STORE_DIR
     if not path.exists():
-        # a build killed mid-swap (where no atomic exchange exists): the old store is still whole, aside
-        aside = sorted(Path(out).glob(f".{STORE_DIR}.old-*"))
-        if aside:
-            return Store.read_only(str(aside[-1]))
-        raise FileNotFoundError(f"{path}: no built store here; run `kg build` first (or pass --out DIR)")
+        raise FileNotFoundError(f"{out / STORE_DIR}: no built store here; run `kg build` first (or pass --out DIR)")
     return Store.read_only(str(path))
 
 
 def cleanup_stale(out: Path) -> None:
-    """Remove temporaries a killed build left behind (the good output is untouched by them). A build
-    killed between moving the old store aside and moving the new one in left no store: the old one,
-    whole, is put back first."""
-    final = out / STORE_DIR
-    if not final.exists():
-        aside = sorted(out.glob(f".{STORE_DIR}.old-*"), key=lambda p: p.stat().st_mtime)
-        if aside:
-            os.replace(aside[-1], final)
+    """Remove what a killed build left behind: its unfinished generation and temporary files (the
+    current build is untouched by them), and mend the links to the current build."""
+    if current_generation(out) is not None:
+        _link_outputs(out)
+    if (out / GEN_DIR).exists():
+        _drop_old_generations(out)
     for p in out.glob(f".{STORE_DIR}.*"):
         shutil.rmtree(p, ignore_errors=True)
-    for p in out.glob(".*.tmp-*"):
+    for p in list(out.glob(".*.tmp-*")) + list(out.glob(".*.link-*")):
         with contextlib.suppress(OSError):
             p.unlink()

@@ -6,8 +6,11 @@ the second refuses with a clear message.
 Two ways of killing:
 - SIGKILL after a delay, on a corpus of 40 copies of the corpus files under varied names (spaces,
   quotes, Cyrillic), from a cold cache and from a warm one, so kills land in every phase;
-- a kill exactly at each commit point: every os.replace and shutil.rmtree of a build, killed
-  (os._exit, as SIGKILL would) just before and just after it.
+- a kill exactly at each commit point: every os.replace, os.symlink and shutil.rmtree of a build,
+  killed (os._exit, as SIGKILL would) just before and just after it.
+
+A build writes its store, kg.trig and build.json into a generation folder (OUT/.gen/ID) and makes it
+current by renaming one symbolic link, so the three a reader sees always come from one build.
 """
 from __future__ import annotations
 
@@ -62,7 +65,10 @@ def snapshot(out: Path) -> dict:
     trig = (out / "kg.trig").read_bytes()
     quads = list(ox.parse(trig, format=ox.RdfFormat.TRIG))            # strict parse
     manifest = json.loads((out / "build.json").read_text())
-    return {"trig": trig, "quads": len(quads), "store": store_count(out), "manifest": manifest}
+    snap = {"trig": trig, "quads": len(quads), "store": store_count(out), "manifest": manifest}
+    # the three files come from one build: the manifest counts what the store holds
+    assert manifest["triples"] == snap["store"], "build.json and the store are of different builds"
+    return snap
 
 
 @pytest.fixture(scope="module")
@@ -141,18 +147,21 @@ def test_sigkill_at_random_moments_leaves_the_previous_output(tmp_path, corpus40
     assert final["trig"] == clean40["trig"], "the build after the kills differs from a clean build"
     assert final["store"] == clean40["store"] and final["quads"] == clean40["quads"]
     assert final["manifest"]["graphs"] == clean40["manifest"]["graphs"]
-    leftovers = [p.name for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]
+    assert_no_leftovers(out)
+
+
+def assert_no_leftovers(out: Path) -> None:
+    leftovers = [p.name for p in out.iterdir() if p.name.startswith(".") and p.name not in (".lock", ".gen")]
     assert leftovers == [], f"temporaries left behind: {leftovers}"
+    generations = list((out / ".gen").iterdir())
+    assert generations == [(out / "current").resolve()], f"old or unfinished builds left: {generations}"
 
 
-# A build run with every os.replace / shutil.rmtree (and store exchange) of the build process counted;
+# A build run with every os.replace, os.symlink and shutil.rmtree of the build process counted;
 # at call number KG_CRASH_AT it ends the process on the spot (os._exit runs no cleanup, like SIGKILL),
 # before or after the call.
 CRASH_RUNNER = r"""
 import os, shutil, sys
-import kg.store
-if os.environ.get("KG_NO_EXCHANGE") and hasattr(kg.store, "_exchange"):
-    kg.store._exchange = lambda a, b: False          # as on a system without an atomic exchange
 at, when = int(os.environ["KG_CRASH_AT"]), os.environ["KG_CRASH_WHEN"]
 calls = [0]
 def wrap(fn, name):
@@ -166,9 +175,8 @@ def wrap(fn, name):
         return r
     return inner
 os.replace = wrap(os.replace, "replace")
+os.symlink = wrap(os.symlink, "symlink")
 shutil.rmtree = wrap(shutil.rmtree, "rmtree")
-if hasattr(kg.store, "_exchange"):
-    kg.store._exchange = wrap(kg.store._exchange, "exchange")
 from kg.cli import main
 try:
     main(["build", *sys.argv[1:], "-q"])
@@ -177,20 +185,19 @@ finally:
 """
 
 
-def crash_build(corpus: Path, out: Path, at: int, when: str, exchange: bool = True) -> subprocess.CompletedProcess:
+def crash_build(corpus: Path, out: Path, at: int, when: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, KG_CRASH_AT=str(at), KG_CRASH_WHEN=when)
-    if not exchange:
-        env["KG_NO_EXCHANGE"] = "1"
     return subprocess.run([sys.executable, "-c", CRASH_RUNNER, str(corpus), "--out", str(out)],
                           capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
 
 
-@pytest.mark.parametrize("exchange", [True, False], ids=["atomic-exchange", "two-step-swap"])
-def test_kill_at_every_commit_point(tmp_path, clean5, exchange):
-    """Kill the build just before and just after each rename/removal it makes: the old output
-    survives every one (readers open a whole store at every moment), and the next build equals a
-    clean one. Where the system has no atomic exchange of two folders, the store is swapped in two
-    renames; that path is checked too (kills after each call)."""
+@pytest.mark.parametrize("previous", ["incremental", "changed-context"])
+def test_kill_at_every_commit_point(tmp_path, clean5, previous):
+    """Kill the build just before and just after each rename, link or removal it makes: the old
+    output survives every one (readers open a whole, consistent build at every moment), and the next
+    build equals a clean one. 'incremental': the new build reuses the old graphs (one document added);
+    'changed-context': every graph is mapped again (a document that shares a joint symbol changes the
+    corpus-wide identity of documents, here simulated by a stale mapping fingerprint)."""
     from kg.build import build
     four = tmp_path / "four"                        # the previous output: 4 of the 5 documents
     four.mkdir()
@@ -198,26 +205,49 @@ def test_kill_at_every_commit_point(tmp_path, clean5, exchange):
         shutil.copyfile(p, four / p.name)
     base = tmp_path / "base"
     assert build([four], out=base, progress=False).ok
+    if previous == "changed-context":
+        manifest = base / "build.json"
+        data = json.loads(manifest.read_text())
+        data["mapping"] = "stale"
+        manifest.write_text(json.dumps(data))
     old = snapshot(base)
-    # how many renames/removals does the build make from there (one new extraction to cache)?
-    shutil.copytree(base, tmp_path / "probe")
-    probe = crash_build(CORPUS, tmp_path / "probe", 0, "never", exchange)
+    # how many renames/links/removals does the build make from there?
+    shutil.copytree(base, tmp_path / "probe", symlinks=True)
+    probe = crash_build(CORPUS, tmp_path / "probe", 0, "never")
     assert probe.returncode == 0, probe.stderr
     total = int(probe.stderr.rsplit("KG_CALLS=", 1)[1].split()[0])
-    assert total >= 3            # at least the store, kg.trig and build.json
+    assert total >= 3            # at least the cache entry, the link to the new build and the old build's removal
     out = tmp_path / "out"
     for at in range(1, total + 1):
-        for when in ("before", "after") if exchange else ("after",):
+        for when in ("before", "after"):
             shutil.rmtree(out, ignore_errors=True)
-            shutil.copytree(base, out)
-            r = crash_build(CORPUS, out, at, when, exchange)
+            shutil.copytree(base, out, symlinks=True)
+            r = crash_build(CORPUS, out, at, when)
             assert r.returncode == 137, r.stderr
             assert_intact(out, [old, clean5], f"killed {when} call {at} of {total}")
-            if exchange:
-                assert (out / "store").is_dir(), f"killed {when} call {at}: no store folder"
+            assert (out / "store").is_dir(), f"killed {when} call {at}: no store folder"
             assert build([CORPUS], out=out, progress=False).ok
-            assert (out / "store").is_dir()
             assert snapshot(out)["trig"] == clean5["trig"], f"after a kill {when} call {at}: not a clean build"
+            assert_no_leftovers(out)
+
+
+def test_output_folder_of_the_layout_before_generations_is_taken_over(tmp_path, clean5):
+    """An output folder written before builds had generations (OUT/store a real folder, kg.trig and
+    build.json real files) is rebuilt into the new layout, its old files replaced."""
+    out = tmp_path / "out"
+    assert kg_build(CORPUS, out).returncode == 0
+    for name in ("store", "kg.trig", "build.json"):
+        real = (out / name).resolve()
+        (out / name).unlink()
+        (shutil.copytree if real.is_dir() else shutil.copyfile)(real, out / name)
+    shutil.rmtree(out / ".gen")
+    (out / "current").unlink()
+    assert not (out / "store").is_symlink() and snapshot(out)["trig"] == clean5["trig"]
+    r = kg_build(CORPUS, out)
+    assert r.returncode == 0, r.stderr
+    assert all((out / n).is_symlink() for n in ("store", "kg.trig", "build.json"))
+    assert snapshot(out)["trig"] == clean5["trig"]
+    assert_no_leftovers(out)
 
 
 def test_second_build_on_the_same_output_refuses_clearly(tmp_path, clean5):
@@ -260,6 +290,7 @@ def test_stale_temporaries_of_a_killed_build_are_cleaned(tmp_path, clean5):
     # what a killed build leaves: a half-written store, half-written files
     (out / ".store.tmp-99999").mkdir()
     (out / ".store.tmp-99999" / "000001.sst").write_bytes(b"\0" * 100)
+    (out / ".gen" / "unfinished-99999" / "store").mkdir(parents=True)
     (out / ".kg.trig.tmp-99999").write_bytes(b"@prefix broken")
     (out / "cache" / ".x.json.tmp-99999").write_bytes(b"{")
     assert snapshot(out)["trig"] == clean5["trig"]                 # readers are not confused by them
@@ -267,6 +298,7 @@ def test_stale_temporaries_of_a_killed_build_are_cleaned(tmp_path, clean5):
     assert r.returncode == 0, r.stderr
     assert not (out / ".store.tmp-99999").exists() and not (out / ".kg.trig.tmp-99999").exists()
     assert snapshot(out)["trig"] == clean5["trig"]
+    assert_no_leftovers(out)
 
 
 def test_damaged_cache_entries_are_redone(tmp_path, clean5):
