@@ -151,7 +151,9 @@ def load(out, endpoint, protocol, query_endpoint, update_endpoint, graph_prefix,
 @click.command("serve")
 @out_option
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind. Anything but loopback exposes the store, without authentication.")
+              help="Address to bind. Anything but loopback exposes the store, without authentication. "
+                   "Requests must name 127.0.0.1, localhost, [::1] or this host (with the port) in their "
+                   "Host header; others get 403 (DNS rebinding guard).")
 @click.option("--port", default=7879, show_default=True, type=click.IntRange(0, 65535), help="0: any free port.")
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
               help="At most this many result rows (or triples) per answer; more are cut (header X-KG-Truncated).")
@@ -161,16 +163,26 @@ def load(out, endpoint, protocol, query_endpoint, update_endpoint, graph_prefix,
               help="Query worker processes (queries running at once).")
 @click.option("--union-default-graph/--no-union-default-graph", default=True, show_default=True,
               help="Queries without GRAPH see all named graphs as the default graph.")
+@click.option("--allow-origin", "allow_origins", multiple=True, metavar="ORIGIN",
+              help="A web origin (scheme://host[:port], e.g. https://yasgui.example.org) whose pages may query "
+                   "the endpoint from a browser: its requests and CORS preflights are answered with "
+                   "Access-Control-Allow-Origin: ORIGIN. Repeatable. Without it no CORS header is sent and "
+                   "requests from other origins get 403.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not log requests.")
-def serve(out, host, port, max_rows, timeout, workers, union_default_graph, quiet):
+def serve(out, host, port, max_rows, timeout, workers, union_default_graph, allow_origins, quiet):
     """Serve the built store as a local, read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql."""
-    from kg.serve import is_loopback, make_server, serve_forever
+    from kg.serve import is_loopback, make_server, normalize_origin, serve_forever
+    for origin in allow_origins:
+        try:
+            normalize_origin(origin)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--allow-origin") from None
     if not is_loopback(host):
         click.echo(f"kg: warning: binding {host} makes the store readable by anyone who can reach this machine "
                    "(no authentication); the default 127.0.0.1 keeps it local", err=True)
     try:
         server = make_server(out, host, port, max_rows=max_rows, timeout=timeout, workers=workers,
-                             union_default_graph=union_default_graph, quiet=quiet)
+                             union_default_graph=union_default_graph, quiet=quiet, allow_origins=allow_origins)
     except FileNotFoundError as e:
         fatal(str(e))
     except OSError as e:
@@ -181,6 +193,8 @@ def serve(out, host, port, max_rows, timeout, workers, union_default_graph, quie
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     click.echo(f"kg: read-only SPARQL endpoint at http://{shown}:{bound_port}/sparql "
                f"(max {max_rows} rows, {timeout:g} s timeout); ^C to stop", err=True)
+    if server.config.allow_origins:
+        click.echo("kg: browser pages allowed to query it (CORS): " + ", ".join(server.config.allow_origins), err=True)
     sys.stderr.flush()
     serve_forever(server)
 

@@ -10,8 +10,14 @@
 - Limits: at most `max_rows` result rows (or triples) are returned, the response then carries
   `X-KG-Truncated`; a query that runs longer than `timeout` seconds is stopped (503). Queries run in a
   small pool of worker processes, so a runaway query can be killed without stopping the server.
-- Binds 127.0.0.1 unless told otherwise. CORS is open (`*`) so browser tools (YASGUI) can use it;
-  that is safe because the endpoint only reads.
+- Binds 127.0.0.1 unless told otherwise. Requests whose `Host` header does not name this server
+  (127.0.0.1, localhost, [::1] or the --host given, with the bound port) are refused with 403: a web
+  page that rebinds its own DNS name to 127.0.0.1 cannot read the graph.
+- CORS is closed by default: no `Access-Control-Allow-Origin` header, and a request that carries an
+  `Origin` other than this server's own is refused with 403 (so other web pages can neither read answers
+  nor make the server run queries). `allow_origins` (`kg serve --allow-origin ORIGIN`, repeatable)
+  lists the origins, e.g. a YASGUI page, whose requests and preflights are answered, with their origin
+  echoed in `Access-Control-Allow-Origin`.
 - The default graph is the union of all named graphs (the build puts everything in named graphs),
   unless `union_default_graph=False` or the request names `default-graph-uri`s.
 """
@@ -64,6 +70,50 @@ CONTENT_TYPE = {"json": "application/sparql-results+json", "xml": "application/s
                 "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
                 "turtle": "text/turtle; charset=utf-8", "ntriples": "application/n-triples",
                 "rdfxml": "application/rdf+xml", "jsonld": "application/ld+json"}
+
+
+# ------------------------------------------------------------------------- Host and Origin checks
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+_ORIGIN = re.compile(r"(https?)://(\[[0-9a-f:.]+\]|[a-z0-9._~%-]+)(?::(\d{1,5}))?/?", re.IGNORECASE)
+
+
+def host_names(host: str) -> tuple[str, ...]:
+    """The names a request's Host header may give for a server bound to `host` (without the port)."""
+    names = list(LOOPBACK_NAMES)
+    given = host.strip().lower()
+    if given:
+        names.append(f"[{given}]" if ":" in given and not given.startswith("[") else given)
+    return tuple(dict.fromkeys(names))
+
+
+def allowed_host_headers(host: str, port: int) -> frozenset[str]:
+    """Every accepted value of the Host header: NAME:PORT for each of host_names(), and NAME alone
+    when the port is 80 (a browser leaves the default port out)."""
+    names = host_names(host)
+    values = {f"{n}:{port}" for n in names}
+    if port == 80:
+        values.update(names)
+    return frozenset(values)
+
+
+def normalize_origin(value: str) -> str:
+    """An origin as a browser writes it in the `Origin` header: scheme://host[:port], lower case, no
+    default port, no path. Raises ValueError for anything else (`*` and `null` included: they would
+    let any page in)."""
+    v = value.strip()
+    if v in ("*", "null"):
+        raise ValueError(f"{v!r} is not allowed: list the origins one by one (e.g. https://yasgui.example.org)")
+    m = _ORIGIN.fullmatch(v)
+    if not m:
+        raise ValueError(f"{value!r} is not an origin: give scheme://host[:port], e.g. http://localhost:8080")
+    scheme, host = m.group(1).lower(), m.group(2).lower()
+    port = None if m.group(3) is None else int(m.group(3))
+    if port is not None and port > 65535:
+        raise ValueError(f"{value!r}: port out of range")
+    if port == {"http": 80, "https": 443}[scheme]:
+        port = None
+    return f"{scheme}://{host}" + (f":{port}" if port is not None else "")
 
 
 class QueryRefused(Exception):
@@ -401,6 +451,8 @@ class ServeConfig:
     timeout: float = DEFAULT_TIMEOUT
     union_default_graph: bool = True
     quiet: bool = False
+    host: str = DEFAULT_HOST                    # as the user gave it: a name the Host header may use
+    allow_origins: tuple[str, ...] = ()         # normalised (normalize_origin); empty: no CORS at all
 
 
 class SparqlHandler(BaseHTTPRequestHandler):
@@ -415,14 +467,21 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8",
               headers: dict | None = None) -> None:
+        headers = dict(headers or {})
+        vary = [v for v in (headers.pop("Vary", ""), "Origin" if self.server.config.allow_origins else "") if v]
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers", "X-KG-Truncated")
+        if status != 204:                       # a 204 has no body, and no Content-Length (RFC 9110)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+        origin = self._allowed_origin()
+        if origin:                              # only ever an origin of --allow-origin, never `*`
+            self.send_header("Access-Control-Allow-Origin", origin)
+            self.send_header("Access-Control-Expose-Headers", "X-KG-Truncated")
+        if vary:
+            self.send_header("Vary", ", ".join(vary))
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Cache-Control", "no-store")
-        for k, v in (headers or {}).items():
+        for k, v in headers.items():
             self.send_header(k, v)
         self.end_headers()
         if self.command != "HEAD":
@@ -434,13 +493,69 @@ class SparqlHandler(BaseHTTPRequestHandler):
     def _path(self) -> str:
         return urlsplit(self.path).path.rstrip("/") or "/"
 
+    # --- Host and Origin: who may talk to the endpoint
+
+    def _origin(self) -> str | None:
+        origin = self.headers.get("Origin")
+        return None if origin is None else origin.strip()
+
+    def _allowed_origin(self) -> str | None:
+        """The request's Origin when it is one of --allow-origin (then echoed in the CORS headers)."""
+        origin = self._origin()
+        if not origin or not self.server.config.allow_origins:
+            return None
+        try:
+            origin = normalize_origin(origin)
+        except ValueError:
+            return None
+        return origin if origin in self.server.config.allow_origins else None
+
+    def _own_origins(self) -> set[str]:
+        port = self.server.server_address[1]
+        return {f"http://{n}" + ("" if port == 80 else f":{port}") for n in host_names(self.server.config.host)}
+
+    def _refusal(self) -> str | None:
+        """Why this request is refused before anything else (None: it is not)."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        port = self.server.server_address[1]
+        if host not in allowed_host_headers(self.server.config.host, port):
+            names = ", ".join(f"{n}:{port}" for n in host_names(self.server.config.host))
+            return (f"refused: the Host header does not name this server (DNS rebinding guard); "
+                    f"use {names}")
+        origin = self._origin()
+        if origin is not None and not self._allowed_origin():
+            try:
+                own = normalize_origin(origin) in self._own_origins()
+            except ValueError:
+                own = False
+            if not own:
+                return ("refused: cross-origin request from an origin that is not allowed "
+                        "(kg serve --allow-origin ORIGIN lets a web page in)")
+        return None
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        reason = self._refusal()
+        if reason is None:
+            return True
+        # an unread request body must not be taken for the next request: close the connection
+        self._error(403, reason, headers={"Connection": "close"})
+        return False
+
     # --- methods
 
     def do_OPTIONS(self):
-        self._send(204, b"", headers={"Allow": "GET, POST, OPTIONS",
-                                      "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                                      "Access-Control-Allow-Headers": "Content-Type, Accept",
-                                      "Access-Control-Max-Age": "86400"})
+        allow = {"Allow": "GET, POST, OPTIONS"}
+        if self._origin() is None:             # a plain OPTIONS, not a CORS preflight
+            return self._send(204, b"", headers=allow)
+        # a preflight from an allowed origin (_refusal turned away the others)
+        headers = dict(allow, **{"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                                 "Access-Control-Allow-Headers": "Content-Type, Accept",
+                                 "Access-Control-Max-Age": "600"})
+        if (self.headers.get("Access-Control-Request-Private-Network") or "").strip().lower() == "true":
+            headers["Access-Control-Allow-Private-Network"] = "true"
+        self._send(204, b"", headers=headers)
 
     def _read_only(self):
         self._error(405, "read-only endpoint: only SPARQL queries (GET or POST) are accepted",
@@ -578,11 +693,16 @@ def is_loopback(host: str) -> bool:
 
 def make_server(out: Path | str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
                 max_rows: int = DEFAULT_MAX_ROWS, timeout: float = DEFAULT_TIMEOUT, workers: int = 2,
-                union_default_graph: bool = True, quiet: bool = False) -> SparqlServer:
+                union_default_graph: bool = True, quiet: bool = False,
+                allow_origins: tuple[str, ...] | list[str] = ()) -> SparqlServer:
+    """A server bound to host:port. `allow_origins`: the web origins allowed to query it from a browser
+    (ValueError for one that is not scheme://host[:port])."""
+    origins = tuple(dict.fromkeys(normalize_origin(o) for o in allow_origins))
     from kg.store import open_store
     store = open_store(out)        # fails early, with kg's message, when there is no build
     del store
-    config = ServeConfig(str(Path(out) / STORE_DIR), max_rows, timeout, union_default_graph, quiet)
+    config = ServeConfig(str(Path(out) / STORE_DIR), max_rows, timeout, union_default_graph, quiet,
+                         host=host.strip("[]"), allow_origins=origins)
     cls = SparqlServer6 if ":" in host else SparqlServer
     return cls((host, port), config, workers)
 

@@ -7,8 +7,11 @@ import os
 import pickle
 import re
 import struct
+import subprocess
+import sys
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from kg import ingest
 from kg.ingest import IngestError, Limits, SourceText, find_documents, read_document
+from test_hostile import flate_bomb_pdf, pdf as make_pdf   # PDFs crafted in the test, no committed binaries
 
 HERE = Path(__file__).parent
 FIX = HERE / "fixtures" / "ingest"
@@ -314,6 +318,150 @@ def test_pdf_without_text_layer(tmp_path):
     f.write_bytes(buf.getvalue())
     with pytest.raises(IngestError, match=r"no text layer \(scanned PDF\?\)"):
         read_document(f)
+
+
+# --------------------------------------------------------------- PDF decompression-bomb guard
+# kg.ingest._pdf_inflated_size counts what a PDF's Flate streams inflate to before pdfium sees the file.
+# It once looped forever on a real PDF (A/80/82) on a stream zlib could make no progress with; these
+# tests run it in a child process with a time limit, so a regression fails instead of hanging the suite.
+
+HELLO = b"BT /F1 12 Tf 72 712 Td (Hello bomb) Tj ET\n"     # flate_bomb_pdf's content, before the padding
+
+_GUARD_CHILD = r'''
+import sys, types, zlib
+from kg import ingest
+
+path, limit, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+if mode == "stall":
+    class Stalled:
+        # A decompressor that inflates the first piece it is given, then makes no progress at all: it
+        # returns nothing and consumes nothing, with input left over and no end of stream in sight.
+        def __init__(self):
+            self.real, self.calls, self.eof, self.unconsumed_tail = zlib.decompressobj(), 0, False, b""
+
+        def decompress(self, data, max_length=0):
+            self.calls += 1
+            if self.calls == 1:
+                out = self.real.decompress(data, max_length)
+                self.unconsumed_tail = self.real.unconsumed_tail or bytes(data[-1:])
+                return out
+            self.unconsumed_tail = bytes(data) or self.unconsumed_tail
+            return b""
+
+    ingest.zlib = types.SimpleNamespace(decompressobj=Stalled, error=zlib.error)
+if mode == "read":
+    try:
+        ingest.read_document(path, ingest.Limits(max_uncompressed_bytes=limit))
+        print("READ")
+    except ingest.IngestError as e:
+        print("REFUSED", e)
+else:
+    print(ingest._pdf_inflated_size(open(path, "rb").read(), limit))
+'''
+
+
+def _guard_in_child(path: Path, limit: int = Limits().max_uncompressed_bytes, mode: str = "size",
+                    seconds: float = 60) -> str:
+    """Run the guard (mode "size", or "stall" with a decompressor that makes no progress) or
+    read_document (mode "read") on `path` in a child process; fail, not hang, when it does not return
+    within `seconds`."""
+    try:
+        r = subprocess.run([sys.executable, "-c", _GUARD_CHILD, str(path), str(limit), mode],
+                           capture_output=True, text=True, timeout=seconds, cwd=REPO)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"no answer within {seconds:g} s on {path.name} ({mode}): the PDF inflation guard "
+                    f"loops on a stream zlib cannot go on with")
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def _stream_start(data: bytes) -> int:
+    return data.index(b"stream\n") + len(b"stream\n")
+
+
+def _stalling_pdfs() -> dict[str, bytes]:
+    """PDFs whose Flate stream zlib cannot finish: no error, no end of stream, nothing more to inflate."""
+    small, bomb = flate_bomb_pdf(0), flate_bomb_pdf(20)
+    i, j = _stream_start(small), _stream_start(bomb)
+    rest = b"\nendstream\nendobj\n%%EOF\n"
+    return {
+        # the file ends inside the stream: zlib has taken all the input and wants more
+        "truncated-at-end-of-file": small[: i + 10],
+        "only-the-zlib-header": small[: i + 2],
+        # a bomb cut short after some 1 MB pieces (the unconsumed-tail path), at the end of the file
+        "truncated-bomb-at-end-of-file": bomb[: j + 4000],
+        # cut short in the middle of the file, the rest of the PDF after it
+        "truncated-bomb-then-endstream": bomb[: j + 4000] + rest,
+        # a stream that is not Flate at all
+        "garbage": small[:i] + bytes(range(256)) * 64 + rest,
+        "zlib-header-then-garbage": small[:i] + b"\x78\x9c" + b"\xff" * 5000 + rest,
+    }
+
+
+@pytest.mark.parametrize("name", list(_stalling_pdfs()))
+def test_pdf_guard_returns_promptly_on_a_stream_zlib_cannot_finish(tmp_path, name):
+    f = tmp_path / f"{name}.pdf"
+    f.write_bytes(_stalling_pdfs()[name])
+    total = int(_guard_in_child(f, seconds=30))
+    assert 0 <= total <= 20 * 1_000_000 + len(HELLO)
+    if name.startswith("truncated-bomb"):
+        assert total > 1_000_000            # it did count what inflates before the cut
+    # and read_document as a whole: refused with the file's name and a reason, or read, never stuck
+    out = _guard_in_child(f, mode="read", seconds=60)
+    assert out == "READ" or out.startswith(f"REFUSED {f}: "), out
+
+
+def test_pdf_guard_stops_when_zlib_makes_no_progress(tmp_path):
+    """A decompressor that returns nothing and consumes nothing, with input left: the guard goes on to
+    the rest of the file and returns, instead of asking zlib again forever."""
+    for name, data in {"small": flate_bomb_pdf(0), "bomb": flate_bomb_pdf(20)}.items():
+        f = tmp_path / f"{name}.pdf"
+        f.write_bytes(data)
+        total = int(_guard_in_child(f, mode="stall", seconds=30))
+        assert 0 < total <= len(HELLO) + 20 * 1_000_000, name
+
+
+def test_pdf_decompression_bomb_is_refused_naming_the_file(tmp_path):
+    bomb = tmp_path / "bomb.pdf"
+    data = flate_bomb_pdf(30)                     # 30 MB of spaces in some 30 kB
+    bomb.write_bytes(data)
+    assert len(data) < 100_000
+    limit = 10_000_000
+    with pytest.raises(IngestError) as e:
+        read_document(bomb, Limits(max_uncompressed_bytes=limit))
+    assert e.value.path == str(bomb)
+    assert str(e.value) == f"{bomb}: {e.value.reason}"
+    assert "decompression-bomb guard" in e.value.reason and "10" in e.value.reason, e.value.reason
+    # the guard gives up as soon as the limit is passed (1 MB pieces), it does not inflate it all
+    assert limit < ingest._pdf_inflated_size(data, limit) <= limit + (1 << 20)
+    assert ingest._pdf_inflated_size(data, 10 ** 9) == 30 * 1_000_000 + len(HELLO)
+
+
+def test_pdf_small_compressed_pdf_passes_the_guard(tmp_path):
+    data = flate_bomb_pdf(0)                      # one Flate content stream: the text "Hello bomb"
+    assert b"/FlateDecode" in data
+    assert ingest._pdf_inflated_size(data, Limits().max_uncompressed_bytes) == len(HELLO)
+    f = tmp_path / "small.pdf"
+    f.write_bytes(data)
+    assert read_document(f).text == "Hello bomb"
+    assert read_document(f, Limits(max_uncompressed_bytes=len(HELLO))).text == "Hello bomb"   # at the limit
+    with pytest.raises(IngestError, match="decompression-bomb guard"):                       # one byte above
+        read_document(f, Limits(max_uncompressed_bytes=len(HELLO) - 1))
+
+
+def test_pdf_guard_counts_every_stream(tmp_path):
+    """Two Flate streams (the page content and an object nothing uses): the sizes add up, the PDF reads."""
+    content, extra = zlib.compress(HELLO), zlib.compress(b"x" * 5000)
+    data = make_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                     b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+                     b"/Resources << /Font << /F1 5 0 R >> >> >>",
+                     b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+                     b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+                     b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(extra) + extra + b"\nendstream"])
+    assert ingest._pdf_inflated_size(data, 10 ** 9) == len(HELLO) + 5000
+    f = tmp_path / "two-streams.pdf"
+    f.write_bytes(data)
+    assert read_document(f).text == "Hello bomb"
 
 
 # --------------------------------------------------------------------------- text / markdown

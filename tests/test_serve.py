@@ -1,6 +1,7 @@
 """`kg serve`: a read-only SPARQL 1.1 Protocol endpoint on 127.0.0.1, started here as a subprocess:
 GET and POST (direct and form-encoded) queries, content negotiation, updates refused, SERVICE refused
-(but not the word 'service' in strings, IRIs, comments or names), the row limit and the query timeout."""
+(but not the word 'service' in strings, IRIs, comments or names), the row limit and the query timeout,
+the Host header check (DNS rebinding) and CORS (closed unless --allow-origin)."""
 from __future__ import annotations
 
 import io
@@ -91,7 +92,7 @@ def test_get_query_answers_sparql_json(server, store):
     r = requests.get(server + "/sparql", params={"query": COUNT_BY_GRAPH}, timeout=30)
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("application/sparql-results+json")
-    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in r.headers        # no CORS unless --allow-origin
     assert _json_counts(r.json()) == _counts(store)
 
 
@@ -260,7 +261,155 @@ def test_missing_build_is_fatal(tmp_path):
     assert r.returncode == 3 and "kg build" in r.stderr
 
 
+# ------------------------------------------------------------- DNS rebinding and cross-origin reads
+
+ASK = {"query": "ASK { ?s ?p ?o }"}
+YASGUI = "https://yasgui.example.org"
+OTHER_LOCAL_TOOL = "http://localhost:8080"
+
+
+def _port(base: str) -> int:
+    return int(base.rsplit(":", 1)[1])
+
+
+@pytest.fixture(scope="module")
+def cors_server(built):
+    proc, base = start_server(built, "--allow-origin", YASGUI, "--allow-origin", OTHER_LOCAL_TOOL + "/",
+                              "--workers", "1", "--quiet")
+    try:
+        yield base
+    finally:
+        stop_server(proc)
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.evil.example:{port}",
+                                  "localhost:1", "127.0.0.1", "10.0.0.1:{port}", "[::2]:{port}"])
+def test_host_header_not_naming_the_server_is_refused(server, host):
+    """A page on evil.example whose DNS name is rebound to 127.0.0.1 sends Host: evil.example[:port]."""
+    host = host.format(port=_port(server))
+    r = requests.get(server + "/sparql", params=ASK, headers={"Host": host}, timeout=30)
+    assert r.status_code == 403, r.text
+    assert r.headers["Content-Type"].startswith("text/plain")
+    assert "Host header" in r.text and "DNS rebinding" in r.text and len(r.text) < 300
+    assert "Access-Control-Allow-Origin" not in r.headers
+    r = requests.post(server + "/sparql", data={"query": "ASK { ?s ?p ?o }"}, headers={"Host": host}, timeout=30)
+    assert r.status_code == 403 and "boolean" not in r.text
+    r = requests.get(server + "/", headers={"Host": host}, timeout=30)
+    assert r.status_code == 403
+
+
+def test_host_header_naming_the_server_is_accepted(server):
+    port = _port(server)
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}", f"[::1]:{port}"):
+        r = requests.get(server + "/sparql", params=ASK, headers={"Host": host}, timeout=30)
+        assert r.status_code == 200 and r.json()["boolean"] is True, host
+
+
+def test_request_without_host_header_is_refused(server):
+    with socket.create_connection(("127.0.0.1", _port(server)), timeout=30) as s:
+        s.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\n\r\n")
+        reply = b""
+        while chunk := s.recv(65536):
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 403") or reply.startswith(b"HTTP/1.0 403"), reply[:200]
+
+
+def test_explicit_host_is_a_valid_host_header(built):
+    """--host 0.0.0.0: the name given is accepted besides the loopback names, nothing else is."""
+    proc, base = start_server(built, "--host", "0.0.0.0", "--workers", "1", "--quiet")
+    try:
+        port = _port(base)
+        r = requests.get(base + "/sparql", params=ASK, headers={"Host": f"0.0.0.0:{port}"}, timeout=30)
+        assert r.status_code == 200
+        r = requests.get(base + "/sparql", params=ASK, headers={"Host": f"evil.example:{port}"}, timeout=30)
+        assert r.status_code == 403
+    finally:
+        stop_server(proc)
+
+
+def test_no_cors_by_default(server):
+    """Without --allow-origin: no Access-Control-Allow-Origin on any answer, preflights and requests
+    from other origins refused; a request from the endpoint's own origin works."""
+    r = requests.get(server + "/sparql", params=ASK, timeout=30)
+    assert r.status_code == 200 and "Access-Control-Allow-Origin" not in r.headers
+    for origin in (YASGUI, "http://evil.example", "null"):
+        r = requests.get(server + "/sparql", params=ASK, headers={"Origin": origin}, timeout=30)
+        assert r.status_code == 403 and "origin" in r.text, origin
+        assert not any(k.lower().startswith("access-control-") for k in r.headers), r.headers
+        r = requests.options(server + "/sparql", timeout=30,
+                             headers={"Origin": origin, "Access-Control-Request-Method": "POST",
+                                      "Access-Control-Request-Headers": "content-type"})
+        assert r.status_code == 403
+        assert not any(k.lower().startswith("access-control-") for k in r.headers), r.headers
+    own = f"http://localhost:{_port(server)}"        # a page served from the endpoint itself
+    r = requests.post(server + "/sparql", data={"query": "ASK { ?s ?p ?o }"}, headers={"Origin": own}, timeout=30)
+    assert r.status_code == 200 and "Access-Control-Allow-Origin" not in r.headers
+    r = requests.options(server + "/sparql", timeout=30)             # not a preflight: just the methods
+    assert r.status_code == 204 and r.headers["Allow"] == "GET, POST, OPTIONS"
+    assert "Access-Control-Allow-Origin" not in r.headers
+
+
+def test_allowed_origin_is_echoed_and_only_it(cors_server):
+    for origin in (YASGUI, OTHER_LOCAL_TOOL):
+        r = requests.get(cors_server + "/sparql", params=ASK, headers={"Origin": origin}, timeout=30)
+        assert r.status_code == 200 and r.json()["boolean"] is True
+        assert r.headers["Access-Control-Allow-Origin"] == origin
+        assert "X-KG-Truncated" in r.headers["Access-Control-Expose-Headers"]
+        assert "Origin" in r.headers["Vary"] and "Accept" in r.headers["Vary"]
+    for origin in ("https://evil.example", "http://yasgui.example.org", "https://yasgui.example.org:8443",
+                   "https://yasgui.example.org.evil.example", "null"):
+        r = requests.get(cors_server + "/sparql", params=ASK, headers={"Origin": origin}, timeout=30)
+        assert r.status_code == 403, origin
+        assert "Access-Control-Allow-Origin" not in r.headers and "boolean" not in r.text
+    r = requests.get(cors_server + "/sparql", params=ASK, timeout=30)       # no Origin: no CORS header
+    assert r.status_code == 200 and "Access-Control-Allow-Origin" not in r.headers
+    r = requests.get(cors_server + "/sparql", params=ASK, headers={"Origin": YASGUI, "Host": "evil.example"},
+                     timeout=30)
+    assert r.status_code == 403                 # an allowed Origin does not lift the Host check
+
+
+def test_preflight_is_answered_for_allowed_origins_only(cors_server):
+    ask = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type, accept"}
+    r = requests.options(cors_server + "/sparql", headers={"Origin": YASGUI, **ask}, timeout=30)
+    assert r.status_code == 204 and not r.content
+    assert r.headers["Access-Control-Allow-Origin"] == YASGUI
+    assert {"GET", "POST"} <= {m.strip() for m in r.headers["Access-Control-Allow-Methods"].split(",")}
+    assert {"content-type", "accept"} <= {h.strip().lower() for h in r.headers["Access-Control-Allow-Headers"].split(",")}
+    assert int(r.headers["Access-Control-Max-Age"]) > 0 and "Origin" in r.headers["Vary"]
+    assert "Access-Control-Allow-Private-Network" not in r.headers
+    r = requests.options(cors_server + "/sparql", timeout=30,       # Chrome's Private Network Access
+                         headers={"Origin": YASGUI, "Access-Control-Request-Private-Network": "true", **ask})
+    assert r.status_code == 204 and r.headers["Access-Control-Allow-Private-Network"] == "true"
+    r = requests.options(cors_server + "/sparql", headers={"Origin": "https://evil.example", **ask}, timeout=30)
+    assert r.status_code == 403
+    assert not any(k.lower().startswith("access-control-") for k in r.headers), r.headers
+    # what the browser then sends: the query, still read-only
+    r = requests.post(cors_server + "/sparql", data={"update": "DROP ALL"}, headers={"Origin": YASGUI}, timeout=30)
+    assert r.status_code == 400 and r.headers["Access-Control-Allow-Origin"] == YASGUI
+
+
+@pytest.mark.parametrize("origin", ["*", "null", "yasgui.example.org", "https://yasgui.example.org/path", "ftp://x"])
+def test_bad_allow_origin_is_a_usage_error(tmp_path, origin):
+    r = subprocess.run([sys.executable, "-m", "kg.cli_io", "serve", "--out", str(tmp_path), "--port", "0",
+                        "--allow-origin", origin], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "--allow-origin" in r.stderr
+
+
 # -------------------------------------------------------------------------------------- units
+
+def test_host_and_origin_rules():
+    assert sv.allowed_host_headers("127.0.0.1", 7879) == {"127.0.0.1:7879", "localhost:7879", "[::1]:7879"}
+    assert "[::1]:7879" in sv.allowed_host_headers("::1", 7879)
+    assert "myhost.lan:7879" in sv.allowed_host_headers("MyHost.lan", 7879)
+    assert "localhost" in sv.allowed_host_headers("127.0.0.1", 80)     # port 80: browsers leave it out
+    assert "localhost" not in sv.allowed_host_headers("127.0.0.1", 7879)
+    assert sv.normalize_origin("HTTPS://YasGUI.example.org:443/") == "https://yasgui.example.org"
+    assert sv.normalize_origin("http://localhost:8080") == "http://localhost:8080"
+    assert sv.normalize_origin("http://[::1]:3000") == "http://[::1]:3000"
+    for bad in ("*", "null", "", "localhost:8080", "https://x.org/path", "https://x.org:99999", "javascript://x"):
+        with pytest.raises(ValueError):
+            sv.normalize_origin(bad)
+
 
 def test_service_detection():
     assert not sv.uses_service('SELECT * { ?s ?p "a # not a comment" } # SERVICE <http://x/> {}\n')
