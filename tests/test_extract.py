@@ -161,3 +161,148 @@ def test_domestic_law_anaphora_and_sub_articles():
     assert ("Criminal Procedure Code", "153.1.4") in got and ("Criminal Procedure Code", "153.2") in got
     assert ("Law on Media of the Republic of Azerbaijan", "5") in got
     assert ("Law on Media of the Republic of Azerbaijan", "6") in got
+
+
+# ---------------------------------------------------------------- exact fast paths of the extractors
+# KILLED is searched only in windows before the kill verbs, several patterns only where one of their
+# literal prefixes starts (kg.extract.prefilter), sentence ends only after . ! ? ; and at line breaks:
+# each must find exactly what the plain whole-text search finds.
+
+def _found(matches):
+    return [(m.span(), m.groupdict() or m.groups()) for m in matches]
+
+
+_PADDING = "Zz zz zz zz zz zz zz zz zz zz zz zz; zz zz zz zz zz zz zz zz zz zz zz "
+KILLED_TEXTS = [
+    # a figure at the very start of the text, a number word at the start, one inside a word
+    "3 killed", "Twelve civilians were killed.", "one killed", "Someone killed them and often died",
+    # numbers far from their verb: unbounded whitespace, digit runs, -ly words, line breaks
+    "5" + " " * 1000 + "killed",
+    "1" * 400 + " people died",
+    "12,345,678 civilians\n\n\n\n were killed",
+    "At least 5 people " + "x" * 300 + "ly killed on 3 May 2024.",
+    # the longest shapes the pattern allows: 5 runs before (A HUNDRED + 3 words), a full
+    # parenthesis, a full 'including' clause, 'had been' and an -ly word, after unrelated text
+    *(_PADDING + t for t in (
+        "A hundred men, women, kids have been brutally killed.",
+        "A hundred men, women, kids (" + "x" * 80 + ")  have been brutally killed.",
+        "A hundred men, women, kids, including " + "y" * 90 + ", have been brutally killed.",
+        "A hundred men, women, kids (" + "x" * 80 + ") , including " + "(y" * 45 + ", have been brutally killed.",
+        "A hundred men, women, kids (" + "x" * 80 + "),including " + "y" * 90 + ",had been brutally killed.",
+    )),
+    # verbs inside a match, next to each other, inside words; windows that overlap and merge
+    "5 people (killed) were killed; 6 were shot dead, 7 dead, 8 died and 9 lost their lives.",
+    "Seventeen people (including 3 children) were brutally killed; A HUNDRED were shot dead, twenty died, "
+    "often dead, 40 slaughtered, 1,234 massacred, 2 executed, 3 murdered.",
+    "5 persons, including " + "(x killed) " * 8 + ", had been executed. 2023 killed. 6/7 killed. -8 killed",
+    "including studied 4 Studied died 5 killedx 6 killed_ 7 deadly killed",
+    "ſeven K İ 9 dead",
+]
+
+
+def test_windowed_killed_search_finds_what_the_whole_text_search_finds():
+    from kg.extract import incidents
+    total = wide = 0
+    for text in KILLED_TEXTS:
+        whole = _found(incidents.KILLED.finditer(text))
+        assert _found(incidents.killed_matches(text)) == whole, text
+        total += len(whole)
+        wide += sum(1 for (a, b), _ in whole if b - a > 260)
+    assert total >= 30 and wide >= 3   # the texts do exercise matches, some longer than a fixed window would hold
+
+
+def test_windowed_killed_search_on_random_texts():
+    import random
+    from kg.extract import incidents
+    tokens = ["5", "1,234", "2023", "one", "Ten", "a hundred", "A Hundred", "often", "people", "civilians,",
+              "men-women", "(", ")", "(3 children)", "(" + "y" * 79 + ")", "including", "z" * 85, "q " * 45,
+              " ", "  ", " " * 40, "\n", "\n\n", "\t", ",", ".", ";", ":", "/", "-", "’", "\u00a0",
+              "killed", "shot dead", "dead", "died", "lost their lives", "murdered", "slaughtered", "executed",
+              "were", "was", "have been", "had been", "brutally", "deadly", "ſ", "K", "7" * 30, "studied"]
+    rng = random.Random(7)
+    matched = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(tokens) + (" " if rng.random() < 0.6 else "") for _ in range(rng.randint(1, 60)))
+        whole = _found(incidents.KILLED.finditer(text))
+        assert _found(incidents.killed_matches(text)) == whole, repr(text)
+        matched += len(whole)
+    assert matched > 1000
+
+
+def test_literal_prefixes_are_read_off_the_pattern():
+    import re
+    from kg.extract.prefilter import literal_prefixes
+    assert literal_prefixes(re.compile(r"\b(?:ab|c[de])x\d")) == {"abx", "cdx", "cex"}
+    assert literal_prefixes(re.compile(r"(?<![\d])(?:the\s+)?(?:city|town)\s+of")) == {"the", "city", "town"}
+    assert literal_prefixes(re.compile(r"(?:Internal\s+)?(?:Disciplinary\s+)?Rules")) == {"Internal", "Disciplinary", "Rules"}
+    assert literal_prefixes(re.compile(r"Chargée? d")) == {"Chargée", "Chargé d"}
+    for opens_with_anything in (r"[A-Z]\w+", r"(?i)article", r"(?i:x)y", r"a?", r"(?:ab)*c?", r"\d+ killed"):
+        assert literal_prefixes(re.compile(opens_with_anything)) is None, opens_with_anything
+
+
+@pytest.mark.parametrize("module, name", [
+    ("citations", "JOINT"), ("citations", "RESOLUTIONS"), ("citations", "COMMUNICATION"),
+    ("citations", "TREATY_COMMUNICATION"), ("citations", "IHL_RULE"), ("actors", "POST_OF_NAME"),
+    ("actors", "POST_NAME"), ("law", "DOMESTIC"), ("law", "ARTICLE_REF"), ("text", "FOOTNOTE_MARK"),
+    ("incidents", "KILLING"), ("places", "KIND_OF"), ("places", "IN_LOCATION"), ("places", "KINDS_OF_LIST"),
+])
+def test_prefiltered_search_finds_what_the_whole_text_search_finds(module, name):
+    import importlib
+    from kg.extract import prefilter
+    rx = getattr(importlib.import_module(f"kg.extract.{module}"), name)
+    assert prefilter.literal_prefixes(rx)
+    texts = [corpus_text(p.name) for p in sorted(CORPUS.glob("*.txt"))]
+    texts += ["Criminal Code Criminal Procedure Code of the Republic of Azerbaijan, the Federal Law “On Media” "
+              "Presidential Decree “On X and Y” Code of Conduct Code on Execution of Punishments Rules of Pre-trial "
+              "Detention Facilities. Article 5, articles 6 and 7, Part II of Article 1, part 3. A/HRC/59/60-S/2025/1 "
+              "SA/1 Security Council resolutions 242 (1967) and 338 (1973), decision 5/1, JUA AZE 3/2024 "
+              "communication No. 123/2020 Rule 12 customary ICRC. Permanent Representative Yashar Aliyev; "
+              "President of the Republic, Ilham Aliyev; journalist Thomas de Waal, Mr. John Smith ⁵ x¹²"
+              "killing 5 civilians; the city of Ganja, the villages of Zabukh and Sus, offices in Baku, " * 3]
+    for text in texts:
+        assert _found(prefilter.finditer(rx, text)) == _found(rx.finditer(text))
+
+
+def test_sentence_ends_are_those_the_pattern_finds():
+    import random
+    from kg.extract import text as T
+    tokens = [".", "!", "?", ";", "\n", "\n\n", " \n \n ", " ", "\t", '"', "”", "’", ")", "(", "“", "A", "a", "Word", "x."]
+    rng = random.Random(3)
+    samples = [corpus_text(p.name) for p in sorted(CORPUS.glob("*.txt"))]
+    samples += ["".join(rng.choice(tokens) for _ in range(rng.randint(0, 30))) for _ in range(5000)]
+    for text in samples:
+        for _ in range(5):
+            a = rng.randrange(len(text) + 1)
+            b = rng.choice([rng.randrange(a, len(text) + 1), len(text) + 5])
+            assert [m.span() for m in T._sentence_ends(text, a, b)] == [m.span() for m in T._SENT_END.finditer(text, a, b)]
+
+
+def test_name_word_pattern_reads_like_its_two_branch_form():
+    import re
+    from kg.extract import actors
+    # _NAME_WORD checks the capital once; written as two branches it was:
+    two_branch = rf"(?:[{actors._UPPER}]{actors._LOWER_RUN}(?:-[{actors._UPPER}]?{actors._LOWER_RUN})?|[A-Z]\.)"
+    texts = ["(Signed) J. R. Smith-Jones, Permanent Representative", "Ayaz Mutalibov, the President of Azerbaijan",
+             "individuals Harutyunyan Arayik Vladimiri, Sahakyan Bako Sahaki, and A. B. Cde, O’Neil d’Arc Ab",
+             "President Recep Tayyip Erdoğan of Türkiye; Đorđević Ñúñez, Minister for Foreign Affairs", "X. Y. Z."]
+    for name in ("NAME_COMMA_POST", "NAME_LIST", "POST_NAME", "POST_OF_NAME", "SIGNED"):
+        rx = getattr(actors, name)
+        old = re.compile(rx.pattern.replace(actors._NAME_WORD, two_branch))
+        assert old.pattern != rx.pattern
+        for text in texts:
+            assert _found(rx.finditer(text)) == _found(old.finditer(text)), (name, text)
+
+
+def test_fast_forms_of_the_blanking_patterns_replace_the_same_text():
+    import random
+    import re
+    from kg.extract import pipeline
+    lone_break = re.compile(r"(?<!\n)\n(?!\n)")
+    blank = lambda m: " " * len(m.group())   # noqa: E731
+    tokens = ["\n", "\n\n", "x", "xx", " ", "\t", "\u00a0", "y" * 99, "z" * 100, "w" * 150, "\r", "ab\ncd"]
+    rng = random.Random(5)
+    samples = [corpus_text(p.name) for p in sorted(CORPUS.glob("*.txt"))]
+    samples += ["".join(rng.choice(tokens) for _ in range(rng.randint(0, 12))) for _ in range(5000)]
+    for text in samples:
+        assert pipeline._LONE_BREAK.sub(" ", text) == lone_break.sub(" ", text)
+        assert pipeline._LONG_RUN_FAST.sub(blank, text) == pipeline.LONG_RUN.sub(blank, text)

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import re
 
+from kg.extract import prefilter
 from kg.extract.text import span
 from kg.models import Mention, PostHolding, Span
 
 # A capitalised word in any Latin script ('Erdoğan', 'Ñúñez', 'Đorđević'), or an initial.
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
 _LOWER_RUN = r"(?:[^\W\d_A-Z]|['’])+"
-_NAME_WORD = rf"(?:[{_UPPER}]{_LOWER_RUN}(?:-[{_UPPER}]?{_LOWER_RUN})?|[A-Z]\.)"
+# (The capital is read once for both branches, [A-Z] being among _UPPER: re then skips ahead to a
+# capital instead of trying every position.)
+_NAME_WORD = rf"(?:[{_UPPER}](?:{_LOWER_RUN}(?:-[{_UPPER}]?{_LOWER_RUN})?|(?<=[A-Z])\.))"
 _PARTICLE = r"(?:de|da|del|van|von|der|al|el|bin|ibn|ben|le|la|dos|du)"
 _GAP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"   # a name may wrap onto the next line, never across a blank line
 NAME = rf"{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE}{_GAP}|[A-Z][a-z]?[-’'])?{_NAME_WORD}){{1,3}}"
@@ -22,6 +25,7 @@ SIGNED = re.compile(rf"\((?:Signed|signed|Sgd\.?)\)\s*:?\s*(?P<name>{NAME})")
 POST_WORDS = re.compile(rf"^(?:{POSTS})\b")
 # 'Jeyhun Bayramov, Minister for Foreign Affairs of the Republic of Azerbaijan'
 NAME_COMMA_POST = re.compile(rf"(?P<name>{NAME}),\s+(?:the\s+)?(?P<post>{POSTS})(?P<of>\s+of\s+(?:the\s+)?[A-Z][^,.;\n]{{2,60}})?")
+NAME_COMMA_POST_NEEDS = re.compile(rf",\s+(?:the\s+)?(?:{POSTS})")   # every NAME_COMMA_POST match holds one
 # 'the former President of the Republic of Azerbaijan, Ayaz Mutalibov'
 POST_OF_NAME = re.compile(rf"\b(?P<post>{POSTS})\s+of\s+(?:the\s+)?[A-Z][\w’' ]{{2,50}}?,\s+(?P<name>{NAME})")
 # 'individuals Harutyunyan Arayik Vladimiri (Vladimiroviç), Sahakyan Bako Sahaki, ...': a list of three or
@@ -137,13 +141,13 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = ()) ->
             post = re.search(rf"(?:{POSTS})", after)
             out.append(PostHolding(name, post.group(0) if post else None, None, True,
                                    span(text, m.start("name"), m.start("name") + len(name))))
-    for m in NAME_COMMA_POST.finditer(text):
+    for m in prefilter.finditer(NAME_COMMA_POST, text, NAME_COMMA_POST_NEEDS):
         name = _trim_name(m.group("name"))
         if _plausible(name):
             st = m.start("name") + m.group("name").find(name)
             where = _post_in(states, m.start("of"), m.end("of")) if m.group("of") else None
             out.append(PostHolding(name, m.group("post"), where, False, span(text, st, st + len(name))))
-    for m in POST_OF_NAME.finditer(text):
+    for m in prefilter.finditer(POST_OF_NAME, text):
         name = _trim_name(m.group("name"))
         if _plausible(name):
             st = m.start("name")
@@ -157,7 +161,7 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = ()) ->
             if _plausible(name):
                 st = m.start() + item.start()
                 out.append(PostHolding(name, None, None, False, span(text, st, m.start() + item.end())))
-    for m in POST_NAME.finditer(text):
+    for m in prefilter.finditer(POST_NAME, text):
         name = _trim_name(m.group("name"))
         if _plausible(name):
             st = m.start("name")

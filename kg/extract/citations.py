@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from kg.extract import prefilter
 from kg.extract.text import Footnote, sentence_bounds, span
 from kg.models import Citation
 
@@ -43,6 +44,7 @@ ICJ = re.compile(r"I\.C\.J\.\s+Reports\s+\d{4}(?:,\s*p(?:p)?\.\s*\d+)?")
 # Party names of at most 8 words: unbounded runs made this quadratic on long runs of capitalised words.
 ECHR = re.compile(r"\b[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+){0,7}(?:\s+and\s+[Oo]thers)?\s+v\.\s+[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+){0,7}"
                   r"(?:,\s*(?:[Aa]pplication\s+)?[Nn]os?\.\s*\d+/\d{2})")
+ECHR_NEEDS = re.compile(r"v\.\s")   # every ECHR match holds one (in '\s+v\.\s+')
 IHL_RULE = re.compile(r"\bRule\s+(\d{1,3})\b")
 IBID = re.compile(r"^\s*(?:Ibid|Id)\.?(?:,\s*(?P<rest>[^\n]*))?", re.I)
 
@@ -108,7 +110,7 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
             return None, offset
         return note.number, note.marker_at if note.marker_at is not None else offset
 
-    for m in JOINT.finditer(text):
+    for m in prefilter.finditer(JOINT, text):
         parts = split_joint(m.group(0))
         parts = [p for p in parts if _has_digit(p)]
         if not parts:
@@ -125,7 +127,7 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
                                   characterise(text, ctx), parts=tuple(parts), footnote=fn))
         taken.append((m.start(), m.end()))
 
-    for m in [*RESOLUTIONS.finditer(text), *RESOLUTIONS_BEFORE.finditer(text)]:
+    for m in [*prefilter.finditer(RESOLUTIONS, text), *RESOLUTIONS_BEFORE.finditer(text)]:
         if any(a <= m.start() < b for a, b in taken):
             continue
         groups = m.groupdict()
@@ -159,12 +161,12 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
                                   f"{organ[1]} {kind} {number}", span(text, st, m.start("nums") + n.end()),
                                   _as_authority(characterise(text, ctx)), footnote=fn, year=int(year) if year else None))
 
-    for m in COMMUNICATION.finditer(text):
+    for m in prefilter.finditer(COMMUNICATION, text):
         ref = re.sub(r"\s+", " ", m.group("ref"))
         fn, ctx = context_at(m.start())
         found.append(Citation("communication", ref, ref, span(text, m.start(), m.end()),
                               characterise(text, ctx), footnote=fn))
-    for m in TREATY_COMMUNICATION.finditer(text):
+    for m in prefilter.finditer(TREATY_COMMUNICATION, text):
         fn, ctx = context_at(m.start())
         found.append(Citation("communication", f"communication No. {m.group('n')}", m.group(0),
                               span(text, m.start(), m.end()), "cites", footnote=fn))
@@ -172,8 +174,8 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
         fn, ctx = context_at(m.start())
         url = m.group(0).rstrip(".,;:)")
         found.append(Citation("url", url, url, span(text, m.start(), m.start() + len(url)), "cites", footnote=fn))
-    for rx, target in ((ICJ, "case"), (ECHR, "case")):
-        for m in rx.finditer(text):
+    for rx, target, needs in ((ICJ, "case", None), (ECHR, "case", ECHR_NEEDS)):
+        for m in prefilter.finditer(rx, text, needs):
             fn, ctx = context_at(m.start())
             found.append(Citation(target, m.group(0), m.group(0), span(text, m.start(), m.end()), "cites", footnote=fn))
     found.extend(_ihl_rules(text, notes))
@@ -186,7 +188,7 @@ def _ihl_rules(text: str, notes: list[Footnote]) -> list[Citation]:
     """ICRC customary IHL rules: 'Rule 82' where the footnote or sentence speaks of customary IHL."""
     out = []
     ordered = sorted(notes, key=lambda n: n.start)
-    for m in IHL_RULE.finditer(text):
+    for m in prefilter.finditer(IHL_RULE, text):
         note = _footnote_of(m.start(), notes)
         s, e = (note.start, note.end) if note else sentence_bounds(text, m.start())
         if note is not None and IBID.match(text[note.start:note.end]):

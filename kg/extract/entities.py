@@ -82,6 +82,10 @@ def make_vocab_matcher(nlp: Language, name: str, vocab_dir: str | None):
 def pipeline(vocab_dir: str | None = None) -> Language:
     nlp = spacy.blank("en")
     nlp.max_length = 10_000_000   # texts are chunked by the caller; the limit guards memory, not length
+    # The tokenizer keeps the tokens of at most max_cache_size distinct chunks (10,000 by default)
+    # and splits every other chunk again; a corpus of reports has far more (a cache entry is a few
+    # pointers). The cache only saves work: the tokens are the same.
+    nlp.tokenizer.max_cache_size = 100_000
     nlp.add_pipe("kg_vocab_matcher", config={"vocab_dir": vocab_dir})
     return nlp
 
@@ -91,10 +95,12 @@ LANGUAGE_CONTEXT = re.compile(r"\b(?:Arabic|Chinese|English|French|Russian|Spani
                               r"only|translation|translated|version|text)\b")
 
 
-def vocabulary_mentions(doc: Doc, nlp: Language) -> list[Mention]:
+def vocabulary_mentions(doc: Doc, nlp: Language, text: str | None = None) -> list[Mention]:
+    """`text`: the string `doc` was made from, when the caller has it (the same as doc.text, which
+    spaCy rebuilds token by token)."""
     matcher: VocabMatcher = nlp.get_pipe("kg_vocab_matcher")
     out = []
-    text = doc.text
+    text = doc.text if text is None else text
     for key in ("kg_states", "kg_terms", "kg_places"):
         for sp in doc.spans[key]:
             term = matcher.terms[sp.kb_id_]

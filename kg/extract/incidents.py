@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from kg.extract import prefilter
 from kg.extract.text import DAY_MONTH_YEAR, MONTH_DAY_YEAR, MONTH_RE, MONTHS, iso_date, sentence_bounds, span
 from kg.extract.places import place_rank
 from kg.models import Incident, Mention
@@ -19,16 +20,20 @@ _WORDS = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _N = rf"\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:{_WORDS})"
 _VICTIMS = r"(?:[a-z-]+,?\s+){0,3}?"
 KILL_VERB = r"(?:killed|murdered|massacred|executed|shot dead|lost their lives|died|dead|slaughtered)"
-INJURE_VERB = r"(?:injured|wounded|maimed)"
+_INJURE_WORDS = ("injured", "wounded", "maimed")
+INJURE_VERB = rf"(?:{'|'.join(_INJURE_WORDS)})"
 # '12 civilians, including 1 child and 1 teenager, were killed'; '613 people, including 63 children, ... murdered'
-KILLED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\((?P<inc1>[^)]{{0,80}})\)\s*)?"
-                    rf"(?:,?\s*including\s+(?P<inc2>[^.;:]{{0,90}}?),?\s*)?(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?"
+_INC1_MAX, _INC2_MAX = 80, 90   # the only bounded stretches of KILLED that may hold any character
+KILLED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\((?P<inc1>[^)]{{0,{_INC1_MAX}}})\)\s*)?"
+                    rf"(?:,?\s*including\s+(?P<inc2>[^.;:]{{0,{_INC2_MAX}}}?),?\s*)?(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?"
                     rf"(?:\w+ly\s+)?{KILL_VERB}\b")
 KILLING = re.compile(rf"\b(?:killing|killed|murdering|claiming the lives of)\s+(?:at least\s+|over\s+|more than\s+)?(?P<n>{_N})\b"
                      rf"(?P<victims>\s+[a-z-]+)?(?:\s*\(including\s+(?P<inc1>[^)]{{0,60}})\)|,?\s+including\s+(?P<inc2>[^.;:]{{0,90}}))?")
 INJURED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\([^)]{{0,80}}\)\s*)?(?:were\s+|was\s+|have\s+been\s+)?{INJURE_VERB}\b")
-INJURING = re.compile(rf"\b(?:injuring|wounding)\s+(?:at least\s+|over\s+|more than\s+)?(?P<n>{_N})\b")
-HOSTAGES = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:were\s+)?(?:captured and )?(?:taken hostage|held hostage|abducted)")
+_INJURING_WORDS = ("injuring", "wounding")
+INJURING = re.compile(rf"\b(?:{'|'.join(_INJURING_WORDS)})\s+(?:at least\s+|over\s+|more than\s+)?(?P<n>{_N})\b")
+_HOSTAGE_WORDS = ("taken hostage", "held hostage", "abducted")
+HOSTAGES = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:were\s+)?(?:captured and )?(?:{'|'.join(_HOSTAGE_WORDS)})")
 MISSING = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:remain(?:s|ed)?\s+|went\s+|are\s+|were\s+)?missing")
 CHILDREN = re.compile(rf"(?P<n>{_N})\s+(?:children|child|minors)\b")
 TYPES = [("massacre", r"massacre|genocide|mass killing|carnage"), ("missile attack", r"missile|rocket"),
@@ -48,6 +53,83 @@ AGGREGATE = re.compile(r"\b(?:in total|a total of|in all|altogether|overall|sinc
 PARTIAL_DATE = re.compile(rf"\b({MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH_RE})\b")
 DAY_RANGE = re.compile(rf"\b(\d{{1,2}})\s*(?:to|and|-|–)\s*(\d{{1,2}})\s+({MONTH_RE})\s+(\d{{4}})")
 MONTH_YEAR = re.compile(rf"\b({MONTH_RE})\s+(\d{{4}})\b")
+
+
+# KILLED opens with a number alternation (case-insensitive words among them), so a whole-text search
+# makes a match attempt at every character. Every match ends with a kill verb, which is rare: the
+# verbs are found first and KILLED runs only in a window before each (killed_matches).
+#
+# How far before its verb can a match start? The pattern has no fixed bound (\d+, \s+, [a-z-]+ and
+# \w+ are unbounded), so the bound is measured on the text, from the pattern's structure. Between the
+# match start s and the verb start q the pattern reads
+#     A [P B] [I1 X I2] D
+# with A = N \s+ V (the number, then at most 3 words), P = '(' inc1 ')', B = \s*,
+# I1 = ',?\s*including\s+', X = inc2, I2 = ',?\s*', D = were/was/have been/had been, then \w+ly\s+.
+# Every character of A, B, I1, I2 and D is in [\w\s,-] (number words under (?i) match only
+# characters of \w), and counted in runs of [\w,-] ("T-runs"; whitespace separates them) A has at
+# most 5 (N: 2 for 'a hundred', V: 3), B 0, I1 2, I2 1, D 3. P takes at most _INC1_MAX + 2
+# characters and X at most _INC2_MAX, of any kind. _back(at, k) is the earliest offset from which
+# the text up to `at` is whitespace and at most k T-runs only; it is monotone in `at`, so for each
+# shape of match:
+#     no P, no I:  s >= _back(q, 5 + 3)
+#     P, no I:     P ends >= _back(q, 0 + 3);   s >= _back(P end - (_INC1_MAX + 2), 5)
+#     I, no P:     X ends >= _back(q, 1 + 3);   s >= _back(X end - _INC2_MAX, 5 + 2)
+#     P and I:     X ends >= _back(q, 1 + 3);   P ends >= _back(X end - _INC2_MAX, 0 + 2);
+#                  s >= _back(P end - (_INC1_MAX + 2), 5)
+# The window of a verb runs from the least of these to the verb's end. Within a window KILLED
+# finds what it finds over the whole text: a match starting in it can only end at a verb whose
+# window it is in (windows that overlap are merged first), the window ends where a verb ends at a
+# word boundary of the text (so the final \b reads the same), and the lookbehind reads the text
+# before the window. Change KILLED and this derivation must be redone (tests/test_extract.py
+# checks windowed against whole-text search).
+_KILL_VERB_END = re.compile(rf"{KILL_VERB}\b")
+_BACK = {k: re.compile(rf"\s*(?:[\w,-]+\s*){{0,{k}}}") for k in (2, 3, 4, 5, 7, 8)}
+
+
+def _killed_windows(text: str) -> list[tuple[int, int]]:
+    """(start, end) ranges, disjoint and in order, that hold every match of KILLED in `text`."""
+    verbs = [(m.start(), m.end()) for m in _KILL_VERB_END.finditer(text)]
+    if not verbs:
+        return []
+    n = len(text)
+    rev = text[::-1]
+
+    def back(at: int, k: int) -> int:   # matched on the reversed text, going back from `at`
+        at = max(0, at)
+        m = _BACK[k].match(rev, n - at)
+        return at - (m.end() - m.start())
+
+    windows = []
+    for q, e in verbs:
+        x_end = back(q, 4)
+        start = min(back(q, 8),
+                    back(back(q, 3) - (_INC1_MAX + 2), 5),
+                    back(x_end - _INC2_MAX, 7),
+                    back(back(x_end - _INC2_MAX, 2) - (_INC1_MAX + 2), 5))
+        windows.append((start, e))
+    windows.sort()
+    merged = [list(windows[0])]
+    for a, b in windows[1:]:
+        if a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
+def killed_matches(text: str):
+    """The matches of KILLED.finditer(text), found in the windows before the kill verbs only."""
+    for a, b in _killed_windows(text):
+        yield from KILLED.finditer(text, a, b)
+
+
+def _matches(rx: re.Pattern, words: tuple[str, ...], text: str, start: int, end: int) -> list[re.Match]:
+    """list(rx.finditer(text, start, end)) for a pattern every match of which holds one of `words`:
+    where none of them is in text[start:end], rx is not run (it would try every position)."""
+    chunk = text[start:end]
+    if not any(w in chunk for w in words):
+        return []
+    return list(rx.finditer(text, start, end))
 
 
 def _int(s: str | None) -> int | None:
@@ -131,8 +213,8 @@ def _perpetrator(text: str, states: list[Mention], a: int, b: int, figure_at: in
 def extract_incidents(text: str, states: list[Mention], places: list[Mention], authors,
                       doc_date: str | None = None) -> list[Incident]:
     figures = []
-    for rx in (KILLED, KILLING):
-        for m in rx.finditer(text):
+    for found in (killed_matches(text), prefilter.finditer(KILLING, text)):
+        for m in found:
             if re.fullmatch(r"(1[89]|20)\d\d", m.group("n")):
                 continue   # a year, not a figure
             if m.group("n").lower() in ("zero", "one") and not re.match(r"\d", m.group("n")):
@@ -174,14 +256,17 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
         if ch is None and re.search(r"\b(?:children|child|minors)\b", text[m.end("n"):m.end("n") + 20]):
             ch = CHILDREN.search(text, m.start("n"))   # '57 children, have been killed': all of them children
         clause_end = e0
-        injured = next((_int(x.group("n")) for rx in (INJURED, INJURING) for x in rx.finditer(text, m.start(), e0)), None)
-        hostages = next((_int(x.group("n")) for x in HOSTAGES.finditer(text, s0, e0)), None)
-        missing = next((_int(x.group("n")) for x in MISSING.finditer(text, s0, e0)), None)
+        hurt = [*_matches(INJURED, _INJURE_WORDS, text, m.start(), e0), *_matches(INJURING, _INJURING_WORDS, text, m.start(), e0)]
+        injured = _int(hurt[0].group("n")) if hurt else None
+        taken = _matches(HOSTAGES, _HOSTAGE_WORDS, text, s0, e0)
+        hostages = _int(taken[0].group("n")) if taken else None
+        lost = _matches(MISSING, ("missing",), text, s0, e0)
+        missing = _int(lost[0].group("n")) if lost else None
         context = text[window[-1][0]:e0].lower()
         itype = next((name for name, rx in TYPES if re.search(rx, context)), "incident")
         weapons = tuple(dict.fromkeys(w.group(0).lower() for w in WEAPONS.finditer(text, window[-1][0], e0)))
         # The quote: from the figure to the end of the last figure clause in the sentence.
-        last = max([m.end()] + [x.end() for rx in (INJURED, INJURING, HOSTAGES) for x in rx.finditer(text, m.start(), clause_end)])
+        last = max([m.end()] + [x.end() for x in [*hurt, *_matches(HOSTAGES, _HOSTAGE_WORDS, text, m.start(), clause_end)]])
         close = text.find(")", last, last + 40) if "(" in text[last:last + 40] else -1
         quote_end = close + 1 if close > 0 else last
         out.append(Incident(itype, place.label, date, _int(m.group("n")), injured, _int(ch.group("n")) if ch else None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from kg.extract import prefilter
 from kg.extract.text import span
 from kg.models import Mention, Provision
 
@@ -67,7 +68,7 @@ def _canonical_titles(titles: list[str]) -> dict[str, str]:
 def extract_provisions(text: str, terms: list[Mention], states: list[Mention]) -> list[Provision]:
     instruments = sorted((t for t in terms if t.kind == "instrument"), key=lambda t: t.span.start)
     laws = []
-    for m in DOMESTIC.finditer(text):
+    for m in prefilter.finditer(DOMESTIC, text):
         if any(i.span.start <= m.start() < i.span.end for i in instruments):
             continue
         title = re.sub(r"\s+", " ", m.group("title")).rstrip(",;: ").replace(",”", "”").replace(',"', '"')
@@ -87,7 +88,7 @@ def extract_provisions(text: str, terms: list[Mention], states: list[Mention]) -
     out: list[Provision] = []
     with_article: set[str] = set()
     roots: dict[str, tuple] = {}   # article number -> the act it was explicitly cited with
-    for m in ARTICLE_REF.finditer(text):
+    for m in prefilter.finditer(ARTICLE_REF, text):
         arts = _articles(m.group("arts"))
         if m.group("word").lower().startswith("part"):
             arts = [f"Part {a}" for a in arts]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from kg.extract import prefilter
 from kg.extract.text import span
 from kg.models import Mention
 
@@ -22,6 +23,9 @@ KINDS_OF_LIST = re.compile(rf"\b(?:{KINDS}\s+of|(?:territories|areas|regions|dis
 IN_LOCATION = re.compile(rf"\b(?:office|offices|embassy|consulate|held|located|based|headquartered|stationed|"
                          rf"conference|meeting|summit|visit|visited|residents|hospital|prison)\s+in\s+(?P<name>{PLACE_NAME})\b")
 IN_CITY = re.compile(rf"\b(?:in|of)\s+(?:the\s+)?(?P<name>{PLACE_NAME})\s+\((?:{KIND})\)")
+# What every match of a pattern holds (prefilter.finditer does not run the pattern over a text without one).
+NEEDS = {IN_CITY: re.compile(rf"\((?:{KIND})\)"),
+         LIST_KIND: re.compile(rf"and\s+(?:other\s+\w+\s+)?(?:{PLACE_NAME}\s+)?{KINDS}\b")}
 NOT_PLACES = {"The", "This", "That", "Other", "Each", "Every", "United", "Nations", "State", "General", "Security",
               "Special", "Autonomous", "Republic", "Occupied", "Administrative", "Federal", "Russian", "European",
               "Member", "Capital", "Central", "Southern", "Northern", "Eastern", "Western", "National", "Human",
@@ -56,11 +60,11 @@ def extract_places(text: str, state_mentions: list[Mention]) -> list[Mention]:
     state_words = {m.span.text for m in state_mentions}
     names: dict[str, None] = {}
     for rx in (KIND_OF, NAME_KIND, IN_CITY, IN_LOCATION):
-        for m in rx.finditer(text):
+        for m in prefilter.finditer(rx, text, NEEDS.get(rx)):
             name = m.group("name")
             if _ok(name, state_words):
                 names[name] = None
-    for m in [*LIST_KIND.finditer(text), *KINDS_OF_LIST.finditer(text)]:
+    for m in [*prefilter.finditer(LIST_KIND, text, NEEDS[LIST_KIND]), *prefilter.finditer(KINDS_OF_LIST, text)]:
         for part in re.split(r",\s+|\s+and\s+|\s+as well as\s+", m.group("list")):
             part = re.sub(r"^other\s+\w+\s*", "", part.strip())
             part = part.strip()

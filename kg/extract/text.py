@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from kg.extract import prefilter
 from kg.models import Span
 
 SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -70,7 +71,7 @@ def footnotes(text: str) -> list[Footnote]:
     defs = list(FOOTNOTE_DEF.finditer(text))
     def_starts = {m.start() for m in defs}
     markers: dict[int, list[int]] = {}
-    for m in FOOTNOTE_MARK.finditer(text):
+    for m in prefilter.finditer(FOOTNOTE_MARK, text):
         line_start = text.rfind("\n", 0, m.start()) + 1
         if line_start in def_starts or not text[line_start:m.start()].strip():
             continue
@@ -91,13 +92,36 @@ def footnotes(text: str) -> list[Footnote]:
 _SENT_END = re.compile(r"(?<=[.!?;])[\"”’)]*\s+(?=[A-Z“\"(])|\n[ \t]*\n\s*(?![a-z])")
 
 
+# Every match of _SENT_END opens right after one of . ! ? ; (its first branch looks behind for one)
+# or at a line break (its second branch opens with one), so it is tried there only.
+_SENT_HINT = re.compile(r"[.!?;\n]")
+
+
+def _sentence_ends(text: str, pos: int, endpos: int):
+    """The matches of _SENT_END.finditer(text, pos, endpos), trying _SENT_END only at the
+    positions where a match can open (no match is empty; match() reads the text before `pos`
+    as finditer does, and stops at `endpos` as finditer does)."""
+    endpos = min(endpos, len(text))
+    hint = _SENT_HINT.search(text, max(0, pos - 1), endpos)
+    while hint is not None:
+        q = hint.start()
+        at = q if text[q] == "\n" else q + 1
+        m = _SENT_END.match(text, at, endpos) if at >= pos else None
+        if m is None:
+            hint = _SENT_HINT.search(text, q + 1, endpos)
+        else:
+            yield m
+            pos = m.end()
+            hint = _SENT_HINT.search(text, pos - 1, endpos)
+
+
 def sentence_bounds(text: str, offset: int, limit: int = 600) -> tuple[int, int]:
     """The sentence (or paragraph line group) around an offset, clipped to `limit` characters each way."""
     lo = max(0, offset - limit)
     start = lo
-    for m in _SENT_END.finditer(text, lo, offset):
+    for m in _sentence_ends(text, lo, offset):
         start = m.end()
-    m = _SENT_END.search(text, offset, min(len(text), offset + limit))
+    m = next(_sentence_ends(text, offset, min(len(text), offset + limit)), None)
     end = m.start() if m else min(len(text), offset + limit)
     return start, end
 
