@@ -1,14 +1,17 @@
-"""kg build: files -> extractions (cached by content) -> quads -> store and kg.trig."""
+"""kg build: files -> extractions (cached by content) -> small entries -> aliases and links -> graph text per
+document -> a new generation of the store, kg.trig and build.json, made current in one step."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
 import multiprocessing.connection
 import os
 import time
-from functools import lru_cache
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,37 +185,44 @@ def build(paths=None, out: str | Path = "output", jobs: int = 1, limits: ingest.
         old_graphs = old.get("graphs", {}) if same_context else {}
         kept = {e.graph for e in entries if old_graphs.get(e.graph, {}).get("key") == e.key}
 
+        links = store.graph_text(ns.GRAPH_LINKS, same_event_links(r for e in entries for r in e.incidents))
+        corpus_keys = {ns.GRAPH_ONTOLOGY: _background_key(), ns.GRAPH_VOCAB: _background_key(),
+                       ns.GRAPH_LINKS: links.digest}
+        old_corpus = old.get("corpus_graphs", {}) if same_context else {}
+        kept |= {g for g, k in corpus_keys.items() if old_corpus.get(g, {}).get("key") == k}
+        new_corpus = {} if {ns.GRAPH_ONTOLOGY, ns.GRAPH_VOCAB} <= kept else _background_texts()
+        new_corpus[ns.GRAPH_LINKS] = links
+
         gen = store.new_generation(out)
         staged = store.StagedStore(gen / store.STORE_DIR, previous / store.STORE_DIR if kept else None)
         if kept:
-            staged.remove_graphs(set(old.get("graphs", {})) - kept)
-            staged.remove_graphs([ns.GRAPH_ONTOLOGY, ns.GRAPH_VOCAB, ns.GRAPH_LINKS])
+            staged.remove_graphs((old.get("graphs", {}).keys() | old.get("corpus_graphs", {}).keys()) - kept)
         trig = store.StagedTrig(gen / store.TRIG_FILE, previous / store.TRIG_FILE if kept else None)
 
-        corpus_graphs = _corpus_graphs(entries)
         to_map = [e for e in entries if e.graph not in kept]
         mapped = _map_all(to_map, aliases, jobs, client, progress)
-        graphs, triples = {}, 0
-        for g in sorted(corpus_graphs.keys() | {e.graph for e in entries}):
-            entry = None
-            if g in corpus_graphs:
-                text = corpus_graphs[g]
-            elif g in kept:
-                was = old_graphs[g]
-                block = trig.copy(g, *was["trig"])
-                graphs[g] = {**was, "trig": list(block)}
-                triples += was["quads"]
-                continue
+        graphs, corpus_graphs, triples = {}, {}, 0
+        for g in sorted(corpus_keys.keys() | {e.graph for e in entries}):
+            if g in kept:
+                was = old_graphs.get(g) or old_corpus[g]
+                record = {**was, "trig": list(trig.copy(g, *was["trig"]))}
+            elif g in corpus_keys:
+                text = new_corpus[g]
+                if not text.quads:
+                    continue            # no same-event links: no graph
+                staged.add(text.nquads)
+                record = {"key": corpus_keys[g], "quads": text.quads, "digest": text.digest,
+                          "trig": list(trig.write(text))}
             else:
                 text, error, entry = next(mapped)
                 if text is None:
                     report.failures.append((entry.source, error))
                     continue
-            staged.add(text.nquads)
-            block = trig.write(text)
-            triples += text.quads
-            if g not in corpus_graphs:
-                graphs[g] = {**entry.to_manifest(), "quads": text.quads, "digest": text.digest, "trig": list(block)}
+                staged.add(text.nquads)
+                record = {**entry.to_manifest(), "quads": text.quads, "digest": text.digest,
+                          "trig": list(trig.write(text))}
+            (corpus_graphs if g in corpus_keys else graphs)[g] = record
+            triples += record["quads"]
         staged.close()
         trig.close()
         for g, rec in graphs.items():
@@ -223,6 +233,7 @@ def build(paths=None, out: str | Path = "output", jobs: int = 1, limits: ingest.
         report.seconds = round(time.perf_counter() - t0, 2)
         (gen / store.MANIFEST_FILE).write_bytes(json.dumps(
             {"extractor_version": EXTRACTOR_VERSION, **context, "triples": triples, "graphs": graphs,
+             "corpus_graphs": corpus_graphs,
              "failures": [{"file": f, "reason": r} for f, r in report.failures]},
             indent=1, sort_keys=True, ensure_ascii=False).encode())
         store.commit_generation(out, gen)
@@ -238,13 +249,22 @@ def _read_manifest(generation: Path | None) -> dict:
         return {}
 
 
-def _corpus_graphs(entries: list[DocEntry]) -> dict[str, store.GraphText]:
-    """The graphs that are not one document's: ontology, vocabularies, same-event links."""
-    texts: dict[str, list] = {ns.GRAPH_ONTOLOGY: [], ns.GRAPH_VOCAB: [], ns.GRAPH_LINKS: []}
+@lru_cache(maxsize=1)
+def _background_key() -> str:
+    """A digest of the ontology and vocabulary files and of the code that writes them."""
+    h = hashlib.sha256(_mapping_fingerprint().encode())
+    for path in [vocab.ONTOLOGY_DIR / "kg.ttl"] + [vocab.ONTOLOGY_DIR / "vocab" / f for f in vocab.VOCAB_FILES]:
+        if path.exists():
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _background_texts() -> dict[str, store.GraphText]:
+    """The ontology and vocabulary graphs, serialized."""
+    quads: dict[str, list] = {ns.GRAPH_ONTOLOGY: [], ns.GRAPH_VOCAB: []}
     for q in store.background_quads():
-        texts[q.graph_name.value].append(q)
-    texts[ns.GRAPH_LINKS] = same_event_links(r for e in entries for r in e.incidents)
-    return {g: store.graph_text(g, qs) for g, qs in texts.items() if qs}
+        quads[q.graph_name.value].append(q)
+    return {g: store.graph_text(g, qs) for g, qs in quads.items()}
 
 
 class _executor:
@@ -303,16 +323,13 @@ def _extract_all(files: list[Path], old: dict, limits: ingest.Limits, cache_dir:
         from kg.executors import dask_extract
         for r in dask_extract(todo, limits, str(cache_dir), client):
             collect(r)
-    elif limits.max_seconds and hasattr(os, "fork") and todo:
-        from kg.extract import entities
-        entities.pipeline()       # loaded once here, shared by every forked reader
-        for r in _extract_guarded(todo, limits, str(cache_dir), jobs):
+    elif hasattr(os, "fork") and todo:
+        if any(not _cache_file(cache_dir, Path(f).name).exists() for f in todo):
+            from kg.extract import entities
+            entities.pipeline()   # loaded once here, shared by every forked reader
+        for r in _extract_supervised(todo, limits, str(cache_dir), jobs):
             collect(r)
-    elif jobs > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for r in pool.map(_extract_file, todo, [limits] * len(todo), [str(cache_dir)] * len(todo), chunksize=4):
-                collect(r)
-    else:
+    else:                         # no fork (Windows): read here, without a time limit
         for f in todo:
             collect(_extract_file(f, limits, str(cache_dir)))
     bar.close()
@@ -351,7 +368,8 @@ def _map_all(entries: list[DocEntry], aliases: mapping.Aliases, jobs: int, clien
             pool.shutdown(cancel_futures=True)
 
 
-def _child(conn, path: str, limits: ingest.Limits, cache_dir: str, parent: int) -> None:
+def _reader(conn, limits: ingest.Limits, cache_dir: str, parent: int) -> None:
+    """A reader process: reads and extracts the files it is sent, one at a time, until told to stop."""
     # Die with the build: a killed build must not leave readers running (they hold its lock).
     try:
         import ctypes
@@ -361,50 +379,87 @@ def _child(conn, path: str, limits: ingest.Limits, cache_dir: str, parent: int) 
         pass
     if os.getppid() != parent:
         os._exit(1)
-    try:
-        result = _extract_file(path, limits, cache_dir)
-    except BaseException as e:  # noqa: BLE001
-        result = (path, None, f"failed ({type(e).__name__}: {e})", False)
-    conn.send(result)
-    conn.close()
+    import faulthandler
+    faulthandler.disable()       # a crash is reported by the build, as that file's failure, in one line
+    while True:
+        try:
+            path = conn.recv()
+        except (EOFError, OSError):
+            break
+        if path is None:
+            break
+        try:
+            result = _extract_file(path, limits, cache_dir)
+        except BaseException as e:  # noqa: BLE001
+            result = (path, None, f"failed ({type(e).__name__}: {e})", False)
+        conn.send(result)
+    os._exit(0)
 
 
-def _extract_guarded(files: list[str], limits: ingest.Limits, cache_dir: str, jobs: int) -> list:
-    """Read and extract each file in a forked child of its own, `jobs` at a time. A child that runs past
-    limits.max_seconds is killed, and one that crashes (pdfium, out of memory) dies alone: that file
-    fails with a message and the batch goes on. Results come back in the order of `files`."""
+def _extract_supervised(files: list[str], limits: ingest.Limits, cache_dir: str, jobs: int):
+    """Read and extract ``files`` in ``jobs`` long-lived forked reader processes, yielding each result as
+    it comes. A reader that runs past limits.max_seconds on one file is killed, and one that crashes
+    (pdfium, out of memory) dies alone: that file fails with a message, a new reader takes its place,
+    and the batch goes on. Readers are forked after the spaCy pipeline is loaded, so they share it."""
     ctx = multiprocessing.get_context("fork")
-    results: dict[str, tuple] = {}
-    pending = list(files)
-    running: dict = {}                      # connection -> (process, path, deadline)
-    while pending or running:
-        while pending and len(running) < jobs:
-            path = pending.pop(0)
-            recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(send, path, limits, cache_dir, os.getpid()), daemon=True)
-            proc.start()
-            send.close()
-            running[recv] = (proc, path, time.monotonic() + limits.max_seconds)
-        wait = max(0.0, min(d for _p, _f, d in running.values()) - time.monotonic())
-        ready = multiprocessing.connection.wait(list(running), wait)
-        for conn in list(running):
-            proc, path, deadline = running[conn]
-            if conn in ready:
-                try:
-                    results[path] = conn.recv()
-                except (EOFError, OSError):
-                    proc.join(5)
-                    code = proc.exitcode
-                    why = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-                    results[path] = (path, None, f"the reader crashed ({why}; out of memory?)", False)
-            elif time.monotonic() >= deadline:
-                results[path] = (path, None, f"took longer than {limits.max_seconds:g} s to read "
-                                             f"(raise --max-seconds)", False)
-            else:
-                continue
-            if proc.is_alive():
-                proc.kill()
-            proc.join()
-            conn.close()
-            del running[conn]
-    return [results[f] for f in files]
+    pending = deque(files)
+    readers: dict = {}                       # connection -> [process, path or None, deadline]
+
+    def start_reader() -> None:
+        here, there = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=_reader, args=(there, limits, cache_dir, os.getpid()), daemon=True)
+        proc.start()
+        there.close()
+        readers[here] = [proc, None, None]
+
+    def retire(conn) -> None:
+        proc = readers.pop(conn)[0]
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        conn.close()
+
+    try:
+        for _ in range(min(jobs, len(files))):
+            start_reader()
+        while True:
+            for conn, state in readers.items():
+                if state[1] is None and pending:
+                    state[1] = pending.popleft()
+                    state[2] = time.monotonic() + limits.max_seconds if limits.max_seconds else None
+                    conn.send(state[1])
+            busy = [c for c, st in readers.items() if st[1] is not None]
+            if not busy:
+                return
+            deadlines = [readers[c][2] for c in busy if readers[c][2] is not None]
+            wait = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            ready = multiprocessing.connection.wait(busy, wait)
+            for conn in busy:
+                proc, path, deadline = readers[conn]
+                if conn in ready:
+                    try:
+                        result = conn.recv()
+                    except (EOFError, OSError):
+                        proc.join(5)
+                        code = proc.exitcode
+                        why = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+                        result = (path, None, f"the reader crashed ({why}; out of memory?)", False)
+                    else:
+                        readers[conn][1] = None
+                        yield result
+                        continue
+                elif deadline is not None and time.monotonic() >= deadline:
+                    result = (path, None, f"took longer than {limits.max_seconds:g} s to read (raise --max-seconds)", False)
+                else:
+                    continue
+                retire(conn)
+                yield result
+                if pending:
+                    start_reader()
+    finally:
+        for conn in list(readers):
+            with contextlib.suppress(OSError, ValueError):
+                conn.send(None)
+        for conn, (proc, _path, _deadline) in list(readers.items()):
+            proc.join(2)
+            retire(conn)

@@ -43,9 +43,9 @@ def main():
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 256), help="Worker processes for extraction.")
 @click.option("--max-bytes", default=50_000_000, show_default=True, type=click.IntRange(1), help="Refuse input files larger than this.")
 @click.option("--max-pages", default=2_000, show_default=True, type=click.IntRange(1), help="Refuse PDFs with more pages.")
-@click.option("--max-seconds", default=None, type=click.FloatRange(0),
-              help="Give up reading one file after this many seconds; each file is then read in a process "
-                   "of its own, so a file that hangs or crashes the reader fails alone (slower). Default: no limit.")
+@click.option("--max-seconds", default=300.0, show_default=True, type=click.FloatRange(0),
+              help="Give up reading one file after this many seconds (0: no limit). Files are read in "
+                   "reader processes: one that hangs or crashes on a file is replaced, and only that file fails.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where extraction runs: worker processes here, or a Dask cluster (pip install 'kg[cluster]').")

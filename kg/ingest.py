@@ -115,10 +115,9 @@ class Limits:
     max_bytes: int = 50_000_000      # larger files are refused with a clear reason
     max_pages: int = 2_000
     max_uncompressed_bytes: int = 200_000_000   # docx parts and PDF streams: decompression-bomb guard
-    # kg build: reading and extracting one file, each in a forked reader of its own (None: no limit, and
-    # the faster worker pool). Off by default: a fork per file of a process holding the vocabularies
-    # costs about a second of system time on this kind of machine.
-    max_seconds: float | None = None
+    # kg build: seconds to read and extract one file (None: no limit). Files are read in long-lived
+    # reader processes; one that overruns is killed and replaced, and only that file fails.
+    max_seconds: float | None = 300.0
 
 
 @dataclass(frozen=True)

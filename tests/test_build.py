@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pyoxigraph
 import pytest
 from rdflib import Graph
 
 from conftest import CORPUS, FIXTURES, GOLD, ROOT
+from kg import ingest
 from kg import namespaces as ns
 from kg.build import build
 
@@ -199,3 +203,41 @@ def test_reference_by_description_links_to_the_corpus_document(tmp_path):
     rows = list(store.query(f"""SELECT ?src ?dst WHERE {{ GRAPH ?g {{ ?d <http://purl.org/spar/cito/disputes> ?t ;
         <{ns.KG}sourceFile> ?src }} GRAPH ?h {{ ?t <{ns.KG}sourceFile> ?dst }} }}"""))
     assert [(r["src"].value, r["dst"].value) for r in rows] == [("aze.txt", "arm.txt")]
+
+
+def test_a_crashing_reader_fails_only_its_file(tmp_path, monkeypatch):
+    """Files are read in long-lived reader processes (not a fork per file); a reader that dies on a file
+    (here: SIGSEGV, as a native PDF reader might) fails that file only, and a new reader reads the rest."""
+    import signal
+    from kg import build as kb
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i, p in enumerate(sorted(CORPUS.glob("*.txt"))):
+        shutil.copyfile(p, docs / f"{i}.txt")
+    shutil.copyfile(sorted(CORPUS.glob("*.txt"))[0], docs / "2-crash.txt")
+    pids = tmp_path / "pids"
+    real = kb._extract_file
+
+    def reader(path, limits, cache_dir):         # inherited by the forked readers
+        with open(pids, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        if path.endswith("crash.txt"):
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return real(path, limits, cache_dir)
+
+    monkeypatch.setattr(kb, "_extract_file", reader)
+    report = kb.build([docs], out=tmp_path / "out", jobs=2, progress=False)
+    assert [(Path(f).name, why) for f, why in report.failures] == [
+        ("2-crash.txt", "the reader crashed (killed by signal 11; out of memory?)")]
+    assert report.documents == 5 and report.extracted == 5
+    seen = pids.read_text().split()
+    assert os.getpid() not in map(int, seen)                # read in other processes
+    assert len(seen) == 6 and len(set(seen)) <= 3           # 2 readers, and one to replace the crashed one
+
+
+def test_default_time_limit_per_file():
+    from click.testing import CliRunner
+    from kg.cli import main
+    assert ingest.Limits().max_seconds == 300
+    help_text = " ".join(CliRunner().invoke(main, ["build", "--help"]).output.split())
+    assert "--max-seconds" in help_text and "default: 300" in help_text
