@@ -1,31 +1,60 @@
-"""The kg benchmark: every stage of a build and of its uses, timed on one corpus, in one process.
+"""The kg benchmark: a cold `kg build` of one corpus, an incremental rebuild, the stages of a build
+timed one by one, and the uses of the built graph.
 
-    python benchmarks/run.py [--corpus DIR | --generate N] [--jobs N] [--json]
+    python benchmarks/run.py [--corpus DIR | --generate N] [--jobs N] [--sample N] [--compare-jobs] [--json]
 
-Stages, in order (each: wall seconds, throughput in documents/s, words/s and triples/s where they
-apply, peak resident memory of this process and its workers during the stage):
+The corpus is never modified: its documents are linked (hard links, else copies) into the work folder,
+and the builds read that copy. Stages, in the order they run (each: wall seconds, throughput in
+documents/s, words/s and triples/s where they apply, peak memory of this process and its workers):
 
-  ingest      kg.ingest.read_document on every file (PDF layout analysis, text normalisation)
-  tokenize    the baseline: spacy.blank("en") over the same texts, nothing else
-  extract     kg.extract.pipeline.extract on every text (the figure to drive down)
-  map         corpus-wide aliases + kg.mapping.map_extraction of every extraction, as kg build does
-  links       kg.links.same_event_links (corpus-level links between incident reports)
-  store       kg.store.write_store: bulk load into a fresh on-disk Oxigraph store
-  trig        kg.store.write_trig: the sorted kg.trig dump that kg build writes
-  export      kg.export.export to N-Quads (n/a if kg.export is missing)
-  query:NAME  every named query of queries/ (required parameters bound to a well-cited document)
-  analytics   kg.analytics.report.analyze with its charts (n/a if kg.analytics is missing)
-  viz         kg.viz.write_viz of every view (n/a if kg.viz is missing)
+  build        kg.build.build of the whole corpus, cold (no cache, no previous build), with --jobs,
+               --executor, --scheduler: what `kg build` does, streamed (the figure for large corpora)
+  rebuild-1    one sentence appended to one document of the copy, then kg.build.build again into the
+               same folder: an incremental build that must extract exactly 1 document
+  build-jobs1  the same as build with jobs=1, in a fresh folder with a fresh cache (only with
+               --compare-jobs): speedup_jobs = its seconds / build's
+  ingest       kg.ingest.read_document on every file of the sample (PDF layout, text normalisation)
+  tokenize     the baseline: spacy.blank("en") over the same texts, nothing else
+  extract      kg.extract.pipeline.extract on every text (the figure to drive down)
+  map          corpus-wide aliases + kg.store.graph_text(graph, kg.mapping.map_extraction(...)) of every
+               extraction: the N-Quads and TriG block a build makes of each document
+  links        kg.links.same_event_links (corpus-level links between incident reports)
+  export       kg.export.export of the build to N-Quads (n/a if kg.export is missing)
+  bulk-load    the oxigraph CLI loading that export into a fresh store (n/a without the CLI)
+  query:NAME   every named query of queries/ on the build (required parameters bound to a well-cited
+               document of the sample)
+  analytics    kg.analytics.report.analyze of the build, with its charts
+  viz          kg.viz.write_viz of every view
+
+Each build runs in a forked process of its own, started before this process has loaded the extraction
+pipeline, so that it starts as `kg build` does (its workers load their own pipeline) and leaves nothing
+behind for the next stage. A later build is marked invalid if kg/*.py, kg/extract/ or ontologies/
+changed since the cold build (others may edit them while a benchmark runs: a new extractor makes every
+cached extraction stale). The stages ingest .. links run in this process (and --jobs forked workers)
+on all documents, or, when the corpus has more than --sample documents (default 2000), on an evenly
+spaced sample of that many: they hold every text and extraction of the sample in memory, which the
+build does not; the sample is freed before the later stages.
+
+Words: the words of the whole corpus are those of the ingested texts when the sample is the whole
+corpus; else, when every document is plain text (.txt, .md, generated corpora), the whitespace-separated
+words of the files (read once while linking the copy); else (a sample of a PDF, Word or HTML corpus)
+they are estimated from the sample and the build's words/s is left out, since counting them would mean
+reading every document again.
 
 The ratio ``extract_vs_tokenize_ratio`` is the CPU time of extraction over the CPU time of bare
 tokenisation, both measured document by document in the same process (the same worker process with
---jobs), on the same texts, after both pipelines were warmed on the same first documents.  CPU time
-of the measuring thread (time.thread_time) is used so that other load on the machine does not move
-the figure; the wall-clock ratio is reported beside it.
+--jobs), on the same texts (the sample), after both pipelines were warmed on the same first documents.
+CPU time of the measuring thread (time.thread_time) is used so that other load on the machine does not
+move the figure; the wall-clock ratio is reported beside it.
 
---json prints one JSON object (keys include documents, words, seconds, docs_per_second,
+Memory: the peak, during each stage, of this process's resident memory plus the private memory (USS)
+of every process under it: pool workers, the forked builds and their ProcessPoolExecutor workers, a
+Dask LocalCluster, the oxigraph CLI, the query processes.
+
+--json prints one JSON object (keys include documents, words, seconds (the cold build), docs_per_second,
+build_seconds, rebuild_seconds, rebuild_share, speedup_jobs (with --compare-jobs), sample,
 extract_vs_tokenize_ratio, peak_rss_mb) instead of the table; the same object is always written to
---save (default benchmarks/results/<corpus>.json).  --profile adds a cProfile of extraction,
+--save (default benchmarks/results/<corpus>-jobs<N>.json).  --profile adds a cProfile of extraction,
 broken down by extractor step and by module.
 """
 from __future__ import annotations
@@ -34,6 +63,7 @@ import argparse
 import cProfile
 import datetime as _dt
 import gc
+import hashlib
 import importlib
 import json
 import os
@@ -61,6 +91,8 @@ except ImportError:                    # pragma: no cover - psutil comes with di
     psutil = None
 
 WARM_DOCS = 20          # both pipelines are warmed on this many first documents before timing
+TEXT_SUFFIXES = (".txt", ".md")
+REBUILD_SENTENCE = "\n\nThe Permanent Mission reiterates its position.\n"
 
 
 # --------------------------------------------------------------------------- memory
@@ -87,50 +119,92 @@ def _reset_hwm() -> bool:
 
 
 class Memory:
-    """Peak RSS of this process plus its children, sampled every 20 ms, per stage."""
+    """Peak memory of this process and of every process under it, sampled every 20 ms, per stage.
+
+    This process counts with its RSS (and its VmHWM, reset before each stage, which catches a spike
+    between two samples). A process under it (pool workers, a forked build and its ProcessPoolExecutor
+    workers, Dask workers, the oxigraph CLI) counts with its private memory (USS): a forked worker shares
+    its parent's pages until it writes them, and its RSS, even less its file-backed pages, would count
+    the parent's memory once more per worker. USS needs a walk of the page tables (/proc/PID/smaps_rollup:
+    several ms for a large process), so it is read every 0.5 s per process; between two reads the cheap
+    RSS - shared is corrected by the difference seen at the last read (new memory counts at once)."""
+
+    INTERVAL = 0.02
+    USS_EVERY = 0.5
 
     def __init__(self):
         self.proc = psutil.Process() if psutil else None
-        self.peak = 0
+        self._lock = threading.Lock()
+        self._corr: dict[int, tuple[float, int]] = {}    # pid -> (time of the last USS read, correction)
+        self._hwm_ok = False
+        self._clear()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="rss-sampler")
         self._thread.start()
 
-    def current(self) -> int:
-        if self.proc is None:
-            import resource
-            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        try:
-            total = self.proc.memory_info().rss
-            for c in self.proc.children(recursive=True):
+    def _clear(self):
+        self.peak_total = self.peak_main = self.peak_workers = 0
+        self.workers_seen: set[int] = set()
+
+    def sample(self) -> tuple[int, int]:
+        """(RSS of this process, private memory of the processes under it), and the peaks updated."""
+        with self._lock:
+            if self.proc is None:
+                import resource
+                main, workers = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, 0
+            else:
                 try:
-                    # workers are forked: count only what is not shared with this process
-                    mi = c.memory_info()
-                    total += mi.rss - getattr(mi, "shared", 0)
+                    main = self.proc.memory_info().rss
+                    children = self.proc.children(recursive=True)
                 except (psutil.NoSuchProcess, psutil.AccessDenied):
-                    pass
-            return total
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            return 0
+                    return 0, 0
+                workers, now, alive = 0, time.monotonic(), set()
+                for c in children:
+                    try:
+                        mi = c.memory_info()
+                        cheap = mi.rss - getattr(mi, "shared", 0)
+                        last, corr = self._corr.get(c.pid, (None, 0))
+                        if last is None or now - last >= self.USS_EVERY:
+                            try:
+                                corr = max(0, cheap - c.memory_full_info().uss)
+                            except psutil.AccessDenied:
+                                corr = 0
+                            self._corr[c.pid] = (now, corr)
+                        workers += max(0, cheap - corr)
+                        alive.add(c.pid)
+                    except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
+                        pass
+                for pid in self._corr.keys() - alive:
+                    del self._corr[pid]
+                self.workers_seen |= alive
+            self.peak_main = max(self.peak_main, main)
+            self.peak_workers = max(self.peak_workers, workers)
+            self.peak_total = max(self.peak_total, main + workers)
+            return main, workers
 
     def _run(self):
-        while not self._stop.wait(0.02):
-            cur = self.current()
-            if cur > self.peak:
-                self.peak = cur
+        while not self._stop.wait(self.INTERVAL):
+            self.sample()
 
     def start_stage(self):
-        self._hwm_ok = _reset_hwm()
-        self.peak = self.current()
+        with self._lock:
+            self._hwm_ok = _reset_hwm()
+            self._clear()
+        self.sample()
 
-    def stage_peak_mb(self) -> float:
-        peak = max(self.peak, self.current())
+    def stage_peaks(self) -> dict:
+        """peak_rss_mb (this process and the processes under it, together), main_peak_mb, and, when
+        processes ran under this one, workers_peak_mb (their private memory, together) and workers."""
+        self.sample()
+        main = self.peak_main
         if self._hwm_ok and self.proc is not None:
-            # the sampler can miss a short spike of this process: VmHWM cannot
-            hwm = (_status_kb("VmHWM") or 0) * 1024
-            children = peak - self.proc.memory_info().rss
-            peak = max(peak, hwm + max(0, children))
-        return round(peak / 2**20, 1)
+            main = max(main, (_status_kb("VmHWM") or 0) * 1024)   # a spike the sampler missed
+        mb = lambda b: round(b / 2**20, 1)   # noqa: E731
+        peaks = {"peak_rss_mb": mb(max(self.peak_total, main)), "main_peak_mb": mb(main)}
+        if self.workers_seen:
+            peaks["workers_peak_mb"] = mb(self.peak_workers)
+            peaks["workers"] = len(self.workers_seen)
+        return peaks
 
     def close(self):
         self._stop.set()
@@ -208,6 +282,133 @@ def _chunks(seq, n):
     return [seq[i:i + n] for i in range(0, len(seq), n)]
 
 
+# --------------------------------------------------------------------------- builds (forked)
+
+def _build_child(conn, paths, out, jobs, executor, scheduler):
+    try:
+        from kg.build import build
+        rep = build(paths, out=out, jobs=jobs, executor=executor, scheduler=scheduler, progress=False)
+        conn.send(("ok", rep))
+    except BaseException as e:  # noqa: BLE001
+        conn.send(("error", f"{type(e).__name__}: {e}", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def run_build(paths, out: Path, jobs: int, executor: str, scheduler, verbose: bool = False):
+    """kg.build.build in a forked process (non-daemonic, so that it may start its own workers);
+    returns its BuildReport."""
+    ctx = get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_build_child, args=(child, [str(p) for p in paths], str(out), jobs, executor,
+                                                   scheduler), daemon=False)
+    proc.start()
+    child.close()
+    try:
+        try:
+            msg = parent.recv()
+        except EOFError:
+            proc.join()
+            raise RuntimeError(f"the build process died (exit code {proc.exitcode}; out of memory?)") from None
+        proc.join()
+    finally:
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+        parent.close()
+    if msg[0] != "ok":
+        if verbose:
+            print(msg[2], file=sys.stderr)
+        raise RuntimeError(msg[1])
+    return msg[1]
+
+
+def _source_digest() -> dict[str, str]:
+    """A digest of each file a build's caches and timing hang on: kg/*.py, kg/extract/ and ontologies/."""
+    files = [*(ROOT / "kg").glob("*.py"), *(ROOT / "kg" / "extract").rglob("*"), *(ROOT / "ontologies").rglob("*")]
+    out = {}
+    for f in sorted(files):
+        if f.is_file() and "__pycache__" not in f.parts:
+            try:
+                out[str(f.relative_to(ROOT))] = hashlib.sha256(f.read_bytes()).hexdigest()
+            except OSError:
+                pass
+    return out
+
+
+def _changed(before: dict, after: dict) -> list[str]:
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+def _few(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def _sources_unchanged(rec: dict, sources: dict) -> bool:
+    """False, and the stage marked invalid, if kg changed since the cold build (others edit it while a
+    benchmark runs): a new extractor invalidates every cached extraction, and the build is no longer
+    the one compared with."""
+    changed = _changed(sources, _source_digest())
+    if changed:
+        rec["status"] = f"invalid: kg changed since the cold build ({_few(changed)}); run again"
+    return not changed
+
+
+# --------------------------------------------------------------------------- the corpus
+
+def _inside(a: Path, b: Path) -> bool:
+    """a is b or lies inside b."""
+    a, b = a.resolve(), b.resolve()
+    return a == b or b in a.parents
+
+
+def link_corpus(files: list[Path], corpus: Path, dest: Path, count_words: bool) -> int | None:
+    """Hard-link (else copy) ``files`` into ``dest``, keeping their paths relative to ``corpus``. Nothing
+    is ever written to a linked file: rebuild-1 replaces its document by a new file. With count_words,
+    returns the whitespace-separated words of the files if all are plain text, else None."""
+    shutil.rmtree(dest, ignore_errors=True)
+    words = 0 if count_words else None
+    for f in files:
+        rel = f.relative_to(corpus) if corpus.is_dir() else Path(f.name)
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(f, target)
+        except OSError:
+            shutil.copy2(f, target)
+        if words is not None:
+            if f.suffix.lower() in TEXT_SUFFIXES:
+                words += len(f.read_bytes().decode("utf-8", "replace").split())
+            else:
+                words = None
+    return words
+
+
+def evenly_spaced(items: list, n: int) -> list:
+    if len(items) <= n:
+        return list(items)
+    return [items[i * len(items) // n] for i in range(n)]
+
+
+def edit_one_document(files: list[Path], built_sources: set[str]) -> tuple[Path, str] | None:
+    """Append a sentence to one built document of the work copy (plain text; else a PDF, as a comment
+    after its end, which changes its bytes and not its text). The file is replaced, not written to: it
+    may be a hard link to the user's corpus. Returns (file, note) or None if no document fits."""
+    built = [f for f in files if f.name in built_sources]
+    for suffixes, tail, note in ((TEXT_SUFFIXES, REBUILD_SENTENCE.encode(), "one sentence appended"),
+                                 ((".pdf",), b"\n%" + REBUILD_SENTENCE.strip().encode() + b"\n",
+                                  "a PDF comment appended (bytes changed, text not)")):
+        fit = [f for f in built if f.suffix.lower() in suffixes]
+        if fit:
+            f = fit[len(fit) // 2]
+            data = f.read_bytes() + tail
+            tmp = f.with_name(f".{f.name}.edit")
+            tmp.write_bytes(data)
+            os.replace(tmp, f)          # a new inode: the original (or its hard link) is untouched
+            return f, note
+    return None
+
+
 # --------------------------------------------------------------------------- the run
 
 class Bench:
@@ -215,16 +416,13 @@ class Bench:
         self.args = args
         self.stages: list[dict] = []
         self.mem = Memory()
-        self.documents = 0
-        self.words = 0
-        self.chars = 0
 
     @contextmanager
     def stage(self, name, **info):
         rec = {"stage": name, "status": "ok", **info}
         gc.collect()
         self.mem.start_stage()
-        c0, w0 = time.process_time(), time.perf_counter()
+        c0, w0, t0 = time.process_time(), time.perf_counter(), os.times()
         try:
             yield rec
         except ModuleNotFoundError as e:
@@ -235,7 +433,19 @@ class Bench:
                 traceback.print_exc()
         rec["seconds"] = round(time.perf_counter() - w0, 4)
         rec["cpu_seconds_main"] = round(time.process_time() - c0, 4)
-        rec["peak_rss_mb"] = self.mem.stage_peak_mb()
+        t1 = os.times()
+        children = (t1.children_user - t0.children_user) + (t1.children_system - t0.children_system)
+        if children > 0 and "cpu_seconds" not in rec:
+            # processes that ended in the stage (a forked build and the workers it waited for)
+            rec["cpu_seconds"] = round(rec["cpu_seconds_main"] + children, 4)
+        rec.update(self.mem.stage_peaks())
+        self._rates(rec)
+        self.stages.append(rec)
+        if self.args.verbose:
+            print(f"  {name}: {rec['seconds']:.2f} s {rec['status']}", file=sys.stderr)
+
+    @staticmethod
+    def _rates(rec):
         s = rec["seconds"] or 1e-9
         if rec.get("documents") is not None:
             rec["docs_per_second"] = round(rec["documents"] / s, 2)
@@ -243,9 +453,9 @@ class Bench:
             rec["words_per_second"] = round(rec["words"] / s)
         if rec.get("triples") is not None:
             rec["triples_per_second"] = round(rec["triples"] / s)
-        self.stages.append(rec)
-        if self.args.verbose:
-            print(f"  {name}: {rec['seconds']:.2f} s {rec['status']}", file=sys.stderr)
+
+    def skip(self, name, why):
+        self.stages.append({"stage": name, "status": f"skipped ({why})", "seconds": 0.0, "peak_rss_mb": None})
 
 
 def run(args) -> dict:
@@ -261,7 +471,7 @@ def run(args) -> dict:
         work = tmp_root
     result: dict = {}
     try:
-        # ---------------------------------------------------------------- corpus
+        # ---------------------------------------------------------------- corpus, and its copy
         generated = None
         if args.generate:
             import generate as gen
@@ -274,193 +484,108 @@ def run(args) -> dict:
         else:
             corpus = Path(args.corpus)
             label = corpus.resolve().name
-        files = [str(f) for f in ingest.find_documents([corpus])]
+            if _inside(work, corpus):
+                raise SystemExit(f"--out {work} lies inside the corpus {corpus}: choose another work folder")
+        copy, out = work / "corpus-copy", work / "build"
+        for p in (copy, out, work / "build-jobs1"):
+            if _inside(corpus, p):
+                raise SystemExit(f"the corpus {corpus} lies in {p}, which the benchmark replaces: "
+                                 f"choose another --out")
+        files = sorted(ingest.find_documents([corpus]))
         if args.limit:
             files = files[:args.limit]
         if not files:
             raise SystemExit(f"{corpus}: no documents found")
+        sample_n = max(1, args.sample)
+        sampled = len(files) > sample_n
+        raw_words = link_corpus(files, corpus, copy, count_words=sampled)
+        files = sorted(ingest.find_documents([copy]))
         jobs = max(1, args.jobs)
         limits = ingest.Limits()
 
-        # ---------------------------------------------------------------- ingest
-        sources, failures = [], []
-        with bench.stage("ingest", jobs=jobs) as rec:
-            if jobs > 1:
-                with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
-                    parts = list(pool.map(_ingest_batch, _chunks(files, 4), [limits] * len(_chunks(files, 4))))
+        # ---------------------------------------------------------------- builds of the whole corpus
+        builds: dict = {}
+        sources = _source_digest()          # kg and its vocabularies, as the cold build finds them
+        shutil.rmtree(out, ignore_errors=True)
+        with bench.stage("build", jobs=jobs, executor=args.executor) as rec:
+            rep = run_build([copy], out, jobs, args.executor, args.scheduler, args.verbose)
+            builds["build"] = rep
+            rec.update(documents=rep.documents, triples=rep.triples, extracted=rep.extracted, reused=rep.reused,
+                       failures=len(rep.failures), report_seconds=rep.seconds)
+            rec["note"] = f"cold; {rep.extracted} extracted"
+            changed = _changed(sources, _source_digest())
+            if changed:
+                rec["note"] += f"; kg changed during the build ({_few(changed)})"
+        if "build" in builds:
+            manifest = json.loads((out / "build.json").read_text(encoding="utf-8"))
+            edited = edit_one_document(files, {g["source"] for g in manifest["graphs"].values()})
+            if edited is None:
+                bench.skip("rebuild-1", "no plain-text or PDF document to change")
             else:
-                parts = [_ingest_batch(files, limits)]
-            got = [x for part, _ in parts for x in part]
-            rec["cpu_seconds"] = round(sum(c for _, c in parts), 4)
-            for x in got:
-                (failures if isinstance(x, tuple) else sources).append(x)
-            rec["documents"] = len(sources)
-            rec["words"] = sum(len(s.text.split()) for s in sources)
-            rec["failures"] = len(failures)
-        bench.documents = len(sources)
-        bench.words = sum(len(s.text.split()) for s in sources)
-        bench.chars = sum(len(s.text) for s in sources)
-        texts = [s.text for s in sources]
-        docs = [(s.source, s.sha256, s.text, s.segments) for s in sources]
-
-        # warm both pipelines (in this process; forked workers inherit the warm state)
-        t = time.perf_counter()
-        _warm(texts[:WARM_DOCS])
-        warm_seconds = round(time.perf_counter() - t, 2)
-
-        pool = ProcessPoolExecutor(jobs, mp_context=get_context("fork")) if jobs > 1 else None
-        batch = max(1, min(16, len(docs) // (jobs * 4) or 1))
-        try:
-            # ------------------------------------------------------------ tokenize (baseline)
-            tok_cpu = tok_wall = 0.0
-            with bench.stage("tokenize", jobs=jobs, documents=len(texts), words=bench.words) as rec:
-                parts = pool.map(_tokenize_batch, _chunks(texts, batch)) if pool else [_tokenize_batch(texts)]
-                tokens = 0
-                for c, w, n in parts:
-                    tok_cpu, tok_wall, tokens = tok_cpu + c, tok_wall + w, tokens + n
-                rec["tokens"] = tokens
-                rec["cpu_seconds"] = round(tok_cpu, 4)
-
-            # ------------------------------------------------------------ extract
-            extractions = []
-            ex_cpu = ex_wall = 0.0
-            per_doc = []
-            with bench.stage("extract", jobs=jobs, documents=len(docs), words=bench.words,
-                             executor=args.executor) as rec:
-                if args.executor == "dask":
-                    from kg.executors import dask_extract
-                    cache = work / "dask-cache"
-                    shutil.rmtree(cache, ignore_errors=True)
-                    paths = [s.path for s in sources]
-                    for path, ex, err, _reused in dask_extract(paths, limits, str(cache), args.scheduler,
-                                                               batch=args.batch):
-                        if ex is not None:
-                            extractions.append(ex)
-                        else:
-                            failures.append((path, err))
-                    rec["note"] = "dask: ingest + extract on the cluster (ratio measured in a local serial pass)"
-                else:
-                    parts = pool.map(_extract_batch, _chunks(docs, batch)) if pool else [_extract_batch(docs)]
-                    for out, c, w, pd in parts:
-                        ex_cpu, ex_wall = ex_cpu + c, ex_wall + w
-                        per_doc.extend(pd)
-                        for source, ex, err in out:
-                            if ex is not None:
-                                extractions.append(ex)
-                            else:
-                                failures.append((source, err))
-                    rec["cpu_seconds"] = round(ex_cpu, 4)
-        finally:
-            if pool:
-                pool.shutdown()
-        if args.executor == "dask":
-            # the ratio still needs extraction measured here, on the same texts
-            _, ex_cpu, ex_wall, per_doc = _extract_batch(docs)
-
-        # Small corpora: repeat both passes here, interleaved, and keep the fastest of each, so that
-        # the ratio is not a measurement of noise (a 5-document corpus tokenizes in ~40 ms).
-        repeats = args.repeat if args.repeat else (5 if bench.words < 200_000 else 1)
-        tok_best, ex_best = (tok_cpu, tok_wall), (ex_cpu, ex_wall)
-        for _ in range(repeats - 1):
-            c, w, _n = _tokenize_batch(texts)
-            tok_best = min(tok_best, (c, w))
-            _, c, w, _pd = _extract_batch(docs)
-            ex_best = min(ex_best, (c, w))
-        ratio = round(ex_best[0] / tok_best[0], 3) if tok_best[0] else None
-        ratio_wall = round(ex_best[1] / tok_best[1], 3) if tok_best[1] else None
-
-        profile = None
-        if args.profile:
-            profile = profile_extraction(docs[:args.profile_docs] if args.profile_docs else docs)
-
-        # ---------------------------------------------------------------- map (+ links)
-        from kg import mapping, store as kstore
-        from kg import namespaces as ns
-        quads = []
-        by_graph = {}
-        for ex in extractions:
-            by_graph.setdefault(ns.graph_iri(ex.source), ex)
-        extractions = list(by_graph.values())
-        with bench.stage("map", documents=len(extractions), words=bench.words) as rec:
-            aliases = mapping.Aliases.from_extractions(extractions)
-            quads = kstore.background_quads()
-            for ex in sorted(extractions, key=lambda e: e.source):
-                quads.extend(mapping.map_extraction(ex, aliases))
-            rec["triples"] = len(quads)
-        if profile is not None:
-            profile["map_top_functions"] = profile_functions(
-                lambda: [mapping.map_extraction(ex, aliases) for ex in extractions[:args.profile_docs or None]])
-        with bench.stage("links", documents=len(extractions)) as rec:
-            from kg.links import same_event_links
-            if args.skip_links:
-                rec["status"] = "skipped (--skip-links)"
+                with bench.stage("rebuild-1", jobs=jobs, executor=args.executor) as rec:
+                    rec["changed_document"] = edited[0].name
+                    rep = run_build([copy], out, jobs, args.executor, args.scheduler, args.verbose)
+                    builds["rebuild-1"] = rep
+                    rec.update(corpus_documents=rep.documents, extracted=rep.extracted, reused=rep.reused,
+                               changed_graphs=len(rep.changed_graphs), failures=len(rep.failures),
+                               report_seconds=rep.seconds)
+                    rec["note"] = f"{edited[1]} to {edited[0].name}; {rep.extracted} extracted"
+                    if _sources_unchanged(rec, sources) and rep.extracted != 1:
+                        raise RuntimeError(f"the rebuild extracted {rep.extracted} documents, not 1")
+                by = {s["stage"]: s for s in bench.stages}
+                if by["rebuild-1"]["status"] == "ok" and by["build"]["seconds"]:
+                    by["rebuild-1"]["share_of_build"] = round(by["rebuild-1"]["seconds"] / by["build"]["seconds"], 4)
+                    by["rebuild-1"]["note"] += f"; {by['rebuild-1']['share_of_build']:.3f} of the build (target < 0.05)"
+        else:
+            bench.skip("rebuild-1", "the build failed")
+        if "build" in builds and args.compare_jobs:
+            if jobs == 1:
+                bench.skip("build-jobs1", "--jobs is 1")
             else:
-                links = same_event_links(extractions)
-                quads.extend(links)
-                rec["triples"] = len(links)
-                rec["incident_reports"] = sum(1 for ex in extractions for i in ex.incidents if i.place)
+                # after rebuild-1, so that the rebuild follows the build at once: the copy is one
+                # sentence longer than for the build, which does not move a cold build's time
+                other = work / "build-jobs1"
+                shutil.rmtree(other, ignore_errors=True)
+                with bench.stage("build-jobs1", jobs=1, executor="local") as rec:
+                    rep = run_build([copy], other, 1, "local", None, args.verbose)
+                    builds["build-jobs1"] = rep
+                    rec.update(documents=rep.documents, triples=rep.triples, extracted=rep.extracted,
+                               failures=len(rep.failures), report_seconds=rep.seconds)
+                    rec["note"] = "cold, jobs=1"
+                    _sources_unchanged(rec, sources)
+                shutil.rmtree(other, ignore_errors=True)
 
-        # ---------------------------------------------------------------- store, trig
-        out = work / "build"
-        out.mkdir(exist_ok=True)
-        triples = None
-        with bench.stage("store", documents=len(extractions), triples=len(quads)) as rec:
-            triples = kstore.write_store(out, quads)
-            rec["triples"] = triples
-            rec["stored_quads"] = triples
-        with bench.stage("trig", documents=len(extractions), triples=len(quads)) as rec:
-            path = kstore.write_trig(out, quads)
-            rec["bytes"] = path.stat().st_size
-        n_quads = len(quads)
-        del quads
-        gc.collect()
+        # ---------------------------------------------------------------- the sample: ingest .. links
+        sample_files = [str(f) for f in evenly_spaced(files, sample_n)]
+        m = _measure_sample(bench, args, sample_files, jobs, limits)
+        if sampled:
+            if raw_words is not None:
+                words, words_counted = raw_words, "raw text of every file"
+            else:
+                words = round(m["words"] * len(files) / max(1, m["documents"]))
+                words_counted = "estimated from the sample (words/s of the builds left out)"
+        else:
+            words, words_counted = m["words"], "ingested texts"
+        if not words_counted.startswith("estimated"):
+            for s in bench.stages:
+                if s["stage"] in ("build", "build-jobs1") and s["status"] == "ok":
+                    s["words"] = words
+                    Bench._rates(s)
 
+        # ---------------------------------------------------------------- uses of the build
+        query_results = {}
+        built = "build" in builds
+        graph_stages = ("export", "bulk-load", "queries", "analytics", "viz")
         if args.build_only:
-            query_results = {}
-            return _summary(bench, args, corpus, label, generated, triples, failures, jobs, ratio, ratio_wall,
-                            tok_best, ex_best, repeats, per_doc, warm_seconds, t_start, query_results, profile)
+            pass
+        elif not built:
+            for name in graph_stages:
+                bench.skip(name, "the build failed")
+        else:
+            query_results = _use_build(bench, args, work, out, builds["build"], m["query_params"])
 
-        # ---------------------------------------------------------------- export
-        with bench.stage("export", documents=len(extractions), triples=n_quads) as rec:
-            export = importlib.import_module("kg.export")
-            res = export.export(out, "nquads", file=work / "export.nq")
-            rec["triples"] = res.statements
-            rec["bytes"] = res.bytes
-            rec["format"] = "nquads"
-
-        # ---------------------------------------------------------------- bulk load elsewhere
-        with bench.stage("bulk-load", documents=len(extractions), triples=n_quads) as rec:
-            cli = shutil.which("oxigraph", path=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
-            nq = work / "export.nq"
-            if cli is None or not nq.exists():
-                rec["status"] = "n/a (oxigraph CLI or export missing)"
-            else:
-                import subprocess
-                target = work / "bulk-store"
-                shutil.rmtree(target, ignore_errors=True)
-                subprocess.run([cli, "load", "--location", str(target), "--file", str(nq)], check=True,
-                               capture_output=True)
-                rec["note"] = "oxigraph load of the N-Quads export (a fresh store, as a server would be loaded)"
-                rec["bytes"] = nq.stat().st_size
-
-        # ---------------------------------------------------------------- queries
-        query_results = run_queries(bench, out, extractions, args)
-
-        # ---------------------------------------------------------------- analytics, viz
-        with bench.stage("analytics", documents=len(extractions), triples=n_quads) as rec:
-            report = importlib.import_module("kg.analytics.report")
-            rep = report.analyze(out, plots=not args.no_plots)
-            rec["files"] = len(rep.get("files", []))
-        with bench.stage("viz", documents=len(extractions), triples=n_quads) as rec:
-            viz = importlib.import_module("kg.viz")
-            sizes = {}
-            for kind in viz.VIEWS:
-                path, v = viz.write_viz(kind, out=out)
-                sizes[kind] = {"nodes": len(v.nodes), "edges": len(v.edges), "bytes": path.stat().st_size}
-            rec["views"] = sizes
-
-        result = _summary(bench, args, corpus, label, generated, triples, failures, jobs, ratio, ratio_wall,
-                          tok_best, ex_best, repeats, per_doc, warm_seconds, t_start, query_results, profile)
+        result = _summary(bench, args, corpus, label, generated, files, builds, m, sampled, words, words_counted,
+                          jobs, t_start, query_results)
     finally:
         bench.mem.close()
         if tmp_root is not None and not args.keep:
@@ -468,52 +593,231 @@ def run(args) -> dict:
     return result
 
 
-def _summary(bench, args, corpus, label, generated, triples, failures, jobs, ratio, ratio_wall,
-             tok_best, ex_best, repeats, per_doc, warm_seconds, t_start, query_results, profile) -> dict:
+def _measure_sample(bench, args, files: list[str], jobs: int, limits) -> dict:
+    """ingest, tokenize, extract, map, links on ``files``, in this process and forked workers. Returns
+    the figures the summary needs and the query parameters; the texts and extractions are freed."""
+    from kg import ingest
+    sources, failures, got, parts = [], [], [], []
+    with bench.stage("ingest", jobs=jobs) as rec:
+        if jobs > 1:
+            with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
+                parts = list(pool.map(_ingest_batch, _chunks(files, 4), [limits] * len(_chunks(files, 4))))
+        else:
+            parts = [_ingest_batch(files, limits)]
+        got = [x for part, _ in parts for x in part]
+        rec["cpu_seconds"] = round(sum(c for _, c in parts), 4)
+        for x in got:
+            (failures if isinstance(x, tuple) else sources).append(x)
+        rec["documents"] = len(sources)
+        rec["words"] = sum(len(s.text.split()) for s in sources)
+        rec["failures"] = len(failures)
+    words = sum(len(s.text.split()) for s in sources)
+    chars = sum(len(s.text) for s in sources)
+    texts = [s.text for s in sources]
+    docs = [(s.source, s.sha256, s.text, s.segments) for s in sources]
+    n_docs = len(sources)
+    del sources, got, parts
+
+    # warm both pipelines (in this process; forked workers inherit the warm state)
+    t = time.perf_counter()
+    _warm(texts[:WARM_DOCS])
+    warm_seconds = round(time.perf_counter() - t, 2)
+
+    extractions = []
+    pool = ProcessPoolExecutor(jobs, mp_context=get_context("fork")) if jobs > 1 else None
+    batch = max(1, min(16, len(docs) // (jobs * 4) or 1))
+    try:
+        # ------------------------------------------------------------ tokenize (baseline)
+        tok_cpu = tok_wall = 0.0
+        with bench.stage("tokenize", jobs=jobs, documents=len(texts), words=words) as rec:
+            parts = pool.map(_tokenize_batch, _chunks(texts, batch)) if pool else [_tokenize_batch(texts)]
+            tokens = 0
+            for c, w, n in parts:
+                tok_cpu, tok_wall, tokens = tok_cpu + c, tok_wall + w, tokens + n
+            rec["tokens"] = tokens
+            rec["cpu_seconds"] = round(tok_cpu, 4)
+
+        # ------------------------------------------------------------ extract
+        ex_cpu = ex_wall = 0.0
+        per_doc = []
+        with bench.stage("extract", jobs=jobs, documents=len(docs), words=words) as rec:
+            parts = pool.map(_extract_batch, _chunks(docs, batch)) if pool else [_extract_batch(docs)]
+            for part, c, w, pd in parts:
+                ex_cpu, ex_wall = ex_cpu + c, ex_wall + w
+                per_doc.extend(pd)
+                for source, ex, err in part:
+                    if ex is not None:
+                        extractions.append(ex)
+                    else:
+                        failures.append((source, err))
+            rec["cpu_seconds"] = round(ex_cpu, 4)
+    finally:
+        if pool:
+            pool.shutdown()
+
+    # Small corpora: repeat both passes here, interleaved, and keep the fastest of each, so that
+    # the ratio is not a measurement of noise (a 5-document corpus tokenizes in ~40 ms).
+    repeats = args.repeat if args.repeat else (5 if words < 200_000 else 1)
+    tok_best, ex_best = (tok_cpu, tok_wall), (ex_cpu, ex_wall)
+    for _ in range(repeats - 1):
+        c, w, _n = _tokenize_batch(texts)
+        tok_best = min(tok_best, (c, w))
+        _, c, w, _pd = _extract_batch(docs)
+        ex_best = min(ex_best, (c, w))
+
+    profile = None
+    if args.profile:
+        profile = profile_extraction(docs[:args.profile_docs] if args.profile_docs else docs)
+    del texts, docs
+    gc.collect()
+
+    # ---------------------------------------------------------------- map (+ links)
+    from kg import mapping, store as kstore
+    from kg import namespaces as ns
+    by_graph = {}
+    for ex in sorted(extractions, key=lambda e: e.source):
+        by_graph.setdefault(ns.graph_iri(ex.source), ex)
+    extractions = list(by_graph.values())
+    del by_graph
+    aliases = None
+    with bench.stage("map", documents=len(extractions), words=words) as rec:
+        aliases = mapping.Aliases.from_extractions(extractions)
+        triples = nbytes = 0
+        for ex in extractions:
+            text = kstore.graph_text(ns.graph_iri(ex.source), mapping.map_extraction(ex, aliases))
+            triples += text.quads
+            nbytes += len(text.nquads) + len(text.trig)
+        rec["triples"] = triples
+        rec["bytes"] = nbytes
+        rec["note"] = "per document: N-Quads + TriG block"
+    if profile is not None:
+        profile["map_top_functions"] = profile_functions(
+            lambda: [kstore.graph_text(ns.graph_iri(ex.source), mapping.map_extraction(ex, aliases))
+                     for ex in extractions[:args.profile_docs or None]])
+    with bench.stage("links", documents=len(extractions)) as rec:
+        from kg.links import same_event_links
+        if args.skip_links:
+            rec["status"] = "skipped (--skip-links)"
+        else:
+            links = same_event_links(extractions)
+            rec["triples"] = len(links)
+            rec["incident_reports"] = sum(1 for ex in extractions for i in ex.incidents if i.place)
+            del links
+    params = _query_params(extractions) if extractions else {}
+    del extractions, aliases
+    gc.collect()
+    return {"documents": n_docs, "words": words, "characters": chars, "failures": failures, "warm_seconds": warm_seconds,
+            "tok_best": tok_best, "ex_best": ex_best, "repeats": repeats, "per_doc": per_doc, "profile": profile,
+            "query_params": params}
+
+
+def _use_build(bench, args, work: Path, out: Path, rep, params: dict) -> dict:
+    """export, bulk-load, the named queries, analytics and viz, on the build in ``out``."""
+    n_docs, n_quads = rep.documents, rep.triples
+    with bench.stage("export", documents=n_docs, triples=n_quads) as rec:
+        export = importlib.import_module("kg.export")
+        res = export.export(out, "nquads", file=work / "export.nq")
+        rec["triples"] = res.statements
+        rec["bytes"] = res.bytes
+        rec["format"] = "nquads"
+
+    with bench.stage("bulk-load", documents=n_docs, triples=n_quads) as rec:
+        cli = shutil.which("oxigraph", path=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+        nq = work / "export.nq"
+        if cli is None or not nq.exists():
+            rec["status"] = "n/a (oxigraph CLI or export missing)"
+        else:
+            import subprocess
+            target = work / "bulk-store"
+            shutil.rmtree(target, ignore_errors=True)
+            subprocess.run([cli, "load", "--location", str(target), "--file", str(nq)], check=True,
+                           capture_output=True)
+            rec["note"] = "oxigraph load of the N-Quads export (a fresh store, as a server would be loaded)"
+            rec["bytes"] = nq.stat().st_size
+            shutil.rmtree(target, ignore_errors=True)
+
+    query_results = run_queries(bench, out, params, args)
+
+    with bench.stage("analytics", documents=n_docs, triples=n_quads) as rec:
+        report = importlib.import_module("kg.analytics.report")
+        res = report.analyze(out, plots=not args.no_plots)
+        rec["files"] = len(res.get("files", []))
+    with bench.stage("viz", documents=n_docs, triples=n_quads) as rec:
+        viz = importlib.import_module("kg.viz")
+        sizes = {}
+        for kind in viz.VIEWS:
+            path, v = viz.write_viz(kind, out=out)
+            sizes[kind] = {"nodes": len(v.nodes), "edges": len(v.edges), "bytes": path.stat().st_size}
+        rec["views"] = sizes
+    return query_results
+
+
+def _summary(bench, args, corpus, label, generated, files, builds, m, sampled, words, words_counted, jobs,
+             t_start, query_results) -> dict:
     by = {s["stage"]: s for s in bench.stages}
-    build_stages = ("ingest", "extract", "map", "links", "store", "trig")
-    build_seconds = round(sum(by[s]["seconds"] for s in build_stages if s in by), 3)
+    ok = lambda name: name in by and by[name]["status"] == "ok"   # noqa: E731
+    build = builds.get("build")
+    build_seconds = by["build"]["seconds"] if ok("build") else None
+    documents = build.documents if build is not None else len(files)
+    estimated = words_counted.startswith("estimated")
+    rebuild_seconds = by["rebuild-1"]["seconds"] if ok("rebuild-1") else None
+    tok_best, ex_best = m["tok_best"], m["ex_best"]
+    failures = list(build.failures) if build is not None else []
+    known = {Path(f).name for f, _ in failures}
+    failures += [(f, f"{r} (sample stages)") for f, r in m["failures"] if Path(f).name not in known]
     result = {
         "corpus": label,
         "build_only": bool(args.build_only),
         "corpus_path": str(corpus),
         "generated_seconds": generated,
         "seed": args.seed if args.generate else None,
-        "documents": bench.documents,
-        "words": bench.words,
-        "characters": bench.chars,
-        "triples": triples,
+        "documents": documents,
+        "words": words,
+        "words_counted": words_counted,
+        "triples": build.triples if build is not None else None,
+        "sample": m["documents"],
+        "sampled": sampled,
+        "sample_words": m["words"],
+        "sample_characters": m["characters"],
         "failures": [{"file": f, "reason": r} for f, r in failures],
         "jobs": jobs,
         "executor": args.executor,
         "seconds": build_seconds,
-        "docs_per_second": round(bench.documents / build_seconds, 2) if build_seconds else None,
-        "words_per_second": round(bench.words / build_seconds) if build_seconds else None,
-        "extract_vs_tokenize_ratio": ratio,
-        "extract_vs_tokenize_ratio_wall": ratio_wall,
-        "ratio_repeats": repeats,
+        "build_seconds": build_seconds,
+        "docs_per_second": round(documents / build_seconds, 2) if build_seconds else None,
+        "words_per_second": round(words / build_seconds) if build_seconds and not estimated else None,
+        "build_peak_rss_mb": by["build"]["peak_rss_mb"] if ok("build") else None,
+        "rebuild_seconds": rebuild_seconds,
+        "rebuild_share": by["rebuild-1"].get("share_of_build") if ok("rebuild-1") else None,
+        "rebuild_extracted": builds["rebuild-1"].extracted if "rebuild-1" in builds else None,
+        "extract_vs_tokenize_ratio": round(ex_best[0] / tok_best[0], 3) if tok_best[0] else None,
+        "extract_vs_tokenize_ratio_wall": round(ex_best[1] / tok_best[1], 3) if tok_best[1] else None,
+        "ratio_repeats": m["repeats"],
         "tokenize_cpu_seconds": round(tok_best[0], 3),
         "extract_cpu_seconds": round(ex_best[0], 3),
-        "extract_words_per_cpu_second": round(bench.words / ex_best[0]) if ex_best[0] else None,
-        "tokenize_words_per_cpu_second": round(bench.words / tok_best[0]) if tok_best[0] else None,
+        "extract_words_per_cpu_second": round(m["words"] / ex_best[0]) if ex_best[0] else None,
+        "tokenize_words_per_cpu_second": round(m["words"] / tok_best[0]) if tok_best[0] else None,
         "slowest_documents": [{"source": s, "cpu_seconds": round(c, 3)}
-                              for s, c in sorted(per_doc, key=lambda x: -x[1])[:5]],
-        "warmup_seconds": warm_seconds,
-        "peak_rss_mb": max(s["peak_rss_mb"] for s in bench.stages),
+                              for s, c in sorted(m["per_doc"], key=lambda x: -x[1])[:5]],
+        "warmup_seconds": m["warm_seconds"],
+        "peak_rss_mb": max(s["peak_rss_mb"] for s in bench.stages if s.get("peak_rss_mb") is not None),
         "total_seconds": round(time.perf_counter() - t_start, 2),
         "stages": bench.stages,
         "queries": query_results,
-        "profile": profile,
+        "profile": m["profile"],
         "machine": machine(),
         "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
     }
+    if ok("build-jobs1") and build_seconds:
+        result["build_jobs1_seconds"] = by["build-jobs1"]["seconds"]
+        result["speedup_jobs"] = round(by["build-jobs1"]["seconds"] / build_seconds, 3)
     return result
 
 
 # --------------------------------------------------------------------------- queries
 
 def _query_params(extractions) -> dict:
-    """Values for required parameters: the corpus document cited most, its author, small integers."""
+    """Values for required parameters: the document of the sample cited most, its author, small integers."""
     from collections import Counter
     from kg import mapping
     aliases = mapping.Aliases.from_extractions(extractions)
@@ -556,7 +860,7 @@ def _query_child(conn, out, text):
         conn.close()
 
 
-def run_queries(bench, out, extractions, args) -> dict:
+def run_queries(bench, out, values: dict, args) -> dict:
     """Every named query, each in its own forked process with a hard timeout (kg.query's timeout leaves
     the query running in a thread, which would slow every later stage)."""
     results = {}
@@ -567,7 +871,6 @@ def run_queries(bench, out, extractions, args) -> dict:
         with bench.stage("queries") as rec:
             rec["status"] = f"n/a ({e.name} missing)"
         return results
-    values = _query_params(extractions) if extractions else {}
     st = open_store(out)
     ctx = get_context("fork")
     for name, nq in query.load_queries().items():
@@ -703,27 +1006,77 @@ def _fmt(v, nd=1):
     return f"{v:,}"
 
 
+def _stage_cells(s: dict) -> tuple[str, str, str]:
+    """(seconds, CPU seconds, note) of a stage row."""
+    status = s["status"]
+    na = status != "ok"
+    secs = s.get("query_seconds", s["seconds"])
+    cpu = None if s["stage"].startswith("query:") else s.get("cpu_seconds", s.get("cpu_seconds_main"))
+    if na:
+        note = status
+    elif s["stage"].startswith("query:"):
+        note = f"{s.get('rows', 0)} rows"
+    else:
+        note = s.get("note", "")
+    if s.get("workers") and status == "ok":
+        n = s["workers"]
+        note = (note + "; " if note else "") + (f"{n} process{'es' if n != 1 else ''} under the harness: "
+                                                 f"{_fmt(s.get('workers_peak_mb'))} MB private")
+    shown = "n/a" if status.startswith(("n/a", "skipped")) else _fmt(secs, 3)
+    return shown, _fmt(cpu, 2), note
+
+
+def _lines_builds(r: dict) -> list[str]:
+    """The figures of the whole-corpus builds, in sentences (old saved runs have none)."""
+    lines = []
+    if "build_seconds" not in r:
+        if r.get("seconds") is not None:
+            lines.append(f"build (ingest..trig): {r['seconds']:.2f} s, {r['docs_per_second']} docs/s, "
+                         f"{_fmt(r.get('words_per_second'))} words/s; peak RSS {_fmt(r['peak_rss_mb'])} MB")
+        return lines
+    if r["build_seconds"] is not None:
+        wps = f", {_fmt(r['words_per_second'])} words/s" if r.get("words_per_second") else ""
+        lines.append(f"cold kg build of {r['documents']:,} documents: {r['build_seconds']:.2f} s, "
+                     f"{r['docs_per_second']} docs/s{wps}, {_fmt(r['triples'])} triples; "
+                     f"peak memory with workers {_fmt(r.get('build_peak_rss_mb'))} MB")
+    else:
+        lines.append("kg build: failed (see the build stage)")
+    if r.get("rebuild_seconds") is not None:
+        lines.append(f"rebuild after 1 changed document: {r['rebuild_seconds']:.2f} s = {r['rebuild_share']:.3f} "
+                     f"of the build (target < 0.05 at 10,000 documents); {r['rebuild_extracted']} extracted")
+    if r.get("speedup_jobs") is not None:
+        lines.append(f"build jobs=1: {r['build_jobs1_seconds']:.2f} s; speedup with jobs={r['jobs']}: "
+                     f"{r['speedup_jobs']}x")
+    return lines
+
+
+def _sample_text(r: dict) -> str:
+    if "sample" not in r:
+        return ""
+    if r.get("sampled"):
+        return f"ingest..links on an evenly spaced sample of {r['sample']:,} of {r['documents']:,} documents"
+    return f"ingest..links on all {r['sample']:,} documents"
+
+
 def table(r: dict) -> str:
-    lines = [f"kg benchmark: {r['corpus']}: {r['documents']:,} documents, {r['words']:,} words, "
+    lines = [f"kg benchmark: {r['corpus']}: {r['documents']:,} documents, {_fmt(r['words'])} words"
+             f"{' (estimated)' if str(r.get('words_counted', '')).startswith('estimated') else ''}, "
              f"{_fmt(r['triples'])} triples, jobs={r['jobs']}, executor={r['executor']}"]
+    if _sample_text(r):
+        lines.append(_sample_text(r))
     head = f"{'stage':<28}{'seconds':>10}{'CPU s':>9}{'docs/s':>11}{'words/s':>12}{'triples/s':>12}{'peak MB':>10}  note"
     lines += [head, "-" * len(head)]
     for s in r["stages"]:
-        na = s["status"] != "ok"
-        note = s["status"] if na else s.get("note", "")
-        if s["stage"].startswith("query:") and not na:
-            note = f"{s.get('rows', 0)} rows"
-        secs = s.get("query_seconds", s["seconds"])
-        cpu = None if s["stage"].startswith("query:") else s.get("cpu_seconds", s["cpu_seconds_main"])
-        lines.append(f"{s['stage']:<28}{'n/a' if na and s['status'].startswith('n/a') else _fmt(secs, 3):>10}"
-                     f"{_fmt(cpu, 2):>9}{_fmt(s.get('docs_per_second')):>11}{_fmt(s.get('words_per_second')):>12}"
-                     f"{_fmt(s.get('triples_per_second')):>12}{_fmt(s['peak_rss_mb']):>10}  {note}")
+        secs, cpu, note = _stage_cells(s)
+        lines.append(f"{s['stage']:<28}{secs:>10}{cpu:>9}{_fmt(s.get('docs_per_second')):>11}"
+                     f"{_fmt(s.get('words_per_second')):>12}{_fmt(s.get('triples_per_second')):>12}"
+                     f"{_fmt(s.get('peak_rss_mb')):>10}  {note}")
     lines.append("-" * len(head))
-    lines.append(f"build (ingest..trig): {r['seconds']:.2f} s, {r['docs_per_second']} docs/s, "
-                 f"{r['words_per_second']:,} words/s; peak RSS {r['peak_rss_mb']:,} MB; total {r['total_seconds']} s")
+    lines += _lines_builds(r)
+    lines.append(f"peak memory over all stages {_fmt(r['peak_rss_mb'])} MB; total {r['total_seconds']} s")
     lines.append(f"extract / tokenize (CPU, same process, same texts): {r['extract_vs_tokenize_ratio']}x "
-                 f"(wall {r['extract_vs_tokenize_ratio_wall']}x; tokenize {r['tokenize_words_per_cpu_second']:,} "
-                 f"words/CPU-s, extract {r['extract_words_per_cpu_second']:,} words/CPU-s; target <= 3x)")
+                 f"(wall {r['extract_vs_tokenize_ratio_wall']}x; tokenize {_fmt(r['tokenize_words_per_cpu_second'])} "
+                 f"words/CPU-s, extract {_fmt(r['extract_words_per_cpu_second'])} words/CPU-s; target <= 3x)")
     if r["failures"]:
         lines.append(f"failures: {len(r['failures'])} (first: {r['failures'][0]['file']}: {r['failures'][0]['reason']})")
     p = r.get("profile")
@@ -736,16 +1089,18 @@ def table(r: dict) -> str:
         for k, v in p["by_module_self_time"].items():
             lines.append(f"    {k:<48}{v['seconds']:>9.3f} s {100 * v['share']:>5.1f}%")
         if p.get("map_top_functions"):
-            lines.append("  map_extraction, functions by self time:")
+            lines.append("  map (map_extraction + graph_text), functions by self time:")
             for f in p["map_top_functions"][:8]:
                 lines.append(f"    {f['function'][-48:]:<48}{f['self_seconds']:>9.3f} s {100 * f['share']:>5.1f}%")
     return "\n".join(lines)
 
 
 def markdown(r: dict) -> str:
-    """The run as a Markdown block for RESULTS.md (machine, date, figures)."""
+    """The run as a Markdown block for RESULTS.md (machine, date, figures). Renders old saved runs too."""
     m = r["machine"]
-    lines = [f"#### {r['corpus']}: {r['documents']:,} documents, {r['words']:,} words, {_fmt(r['triples'])} triples; "
+    builds = " ".join(x[0].upper() + x[1:].rstrip(".") + "." for x in _lines_builds(r))
+    sample = _sample_text(r)
+    lines = [f"#### {r['corpus']}: {r['documents']:,} documents, {_fmt(r['words'])} words, {_fmt(r['triples'])} triples; "
              f"jobs={r['jobs']}, executor={r['executor']}",
              "",
              f"{r['date']}; {m.get('cpu')} ({m.get('cores')} cores, {m.get('memory_gb')} GB), Python {m.get('python')}, "
@@ -753,19 +1108,16 @@ def markdown(r: dict) -> str:
              "",
              f"**extract / tokenize = {r['extract_vs_tokenize_ratio']}x** (CPU; wall {r['extract_vs_tokenize_ratio_wall']}x); "
              f"tokenize {_fmt(r['tokenize_words_per_cpu_second'])} words/CPU-s, extract "
-             f"{_fmt(r['extract_words_per_cpu_second'])} words/CPU-s. Build (ingest..trig) {r['seconds']} s, "
-             f"{r['docs_per_second']} docs/s; peak RSS {_fmt(r['peak_rss_mb'])} MB.",
+             f"{_fmt(r['extract_words_per_cpu_second'])} words/CPU-s{'; ' + sample if sample else ''}. {builds} "
+             f"Peak memory over all stages {_fmt(r['peak_rss_mb'])} MB.",
              "",
              "| stage | seconds | CPU s | docs/s | words/s | triples/s | peak MB | note |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for s in r["stages"]:
-        na = s["status"] != "ok"
-        secs = s.get("query_seconds", s["seconds"])
-        cpu = None if s["stage"].startswith("query:") else s.get("cpu_seconds", s["cpu_seconds_main"])
-        note = s["status"] if na else (f"{s.get('rows', 0)} rows" if s["stage"].startswith("query:") else s.get("note", ""))
-        lines.append(f"| {s['stage']} | {'n/a' if s['status'].startswith('n/a') else _fmt(secs, 2)} | {_fmt(cpu, 2)} | "
-                     f"{_fmt(s.get('docs_per_second'))} | {_fmt(s.get('words_per_second'))} | "
-                     f"{_fmt(s.get('triples_per_second'))} | {_fmt(s['peak_rss_mb'])} | {note} |")
+        secs, cpu, note = _stage_cells(s)
+        lines.append(f"| {s['stage']} | {secs} | {cpu} | {_fmt(s.get('docs_per_second'))} | "
+                     f"{_fmt(s.get('words_per_second'))} | {_fmt(s.get('triples_per_second'))} | "
+                     f"{_fmt(s.get('peak_rss_mb'))} | {note} |")
     return "\n".join(lines) + "\n"
 
 
@@ -775,35 +1127,44 @@ def main(argv=None) -> int:
         for f in sys.argv[2:]:
             print(markdown(json.loads(Path(f).read_text(encoding="utf-8"))))
         return 0
-    ap = argparse.ArgumentParser(description="Benchmark every kg stage on one corpus.",
-                                 epilog="Example: python benchmarks/run.py --generate 1000 --jobs 2")
+    ap = argparse.ArgumentParser(description="Benchmark kg build, an incremental rebuild, and every stage of kg on one corpus.",
+                                 epilog="Example: python benchmarks/run.py --generate 1000 --jobs 2 --compare-jobs")
     src = ap.add_mutually_exclusive_group()
-    src.add_argument("--corpus", default=str(ROOT / "corpus"), help="folder of documents (default: corpus/)")
+    src.add_argument("--corpus", default=str(ROOT / "corpus"),
+                     help="folder of documents (default: corpus/); never modified, the builds read a copy")
     src.add_argument("--generate", type=int, metavar="N", help="generate N documents (benchmarks/generate.py) and use them")
     ap.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
-    ap.add_argument("--jobs", type=int, default=1, help="worker processes for ingest, tokenize and extract (default 1)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="worker processes of the builds and of ingest, tokenize and extract (default 1)")
+    ap.add_argument("--sample", type=int, default=2000, metavar="N",
+                    help="ingest .. links on an evenly spaced sample of N documents when the corpus has more "
+                         "(default 2000); the builds always take the whole corpus")
+    ap.add_argument("--compare-jobs", action="store_true",
+                    help="also build with jobs=1 (fresh folder and cache) and report speedup_jobs")
     ap.add_argument("--executor", choices=("local", "dask"), default="local",
-                    help="where extraction runs: local processes, or a Dask cluster (kg.executors.dask_extract)")
-    ap.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a LocalCluster here)")
-    ap.add_argument("--batch", type=int, default=16, help="documents per Dask task (default 16)")
+                    help="where the builds extract and map: local processes, or a Dask cluster")
+    ap.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a LocalCluster)")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     ap.add_argument("--markdown", action="store_true", help="print the run as Markdown (for RESULTS.md) instead of the table")
-    ap.add_argument("--save", default=None, help="write the JSON here (default benchmarks/results/<corpus>.json; '-' not to)")
+    ap.add_argument("--save", default=None, help="write the JSON here (default benchmarks/results/<corpus>-jobs<N>.json; '-' not to)")
     ap.add_argument("--out", default=None, help="work folder, kept (default: a temporary folder, removed)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary work folder")
     ap.add_argument("--limit", type=int, default=0, help="only the first N documents")
     ap.add_argument("--repeat", type=int, default=0,
                     help="passes for the extract/tokenize ratio, fastest kept (default: 5 under 200k words, else 1)")
-    ap.add_argument("--profile", action="store_true", help="also profile extraction with cProfile")
+    ap.add_argument("--profile", action="store_true", help="also profile extraction and mapping with cProfile")
     ap.add_argument("--profile-docs", type=int, default=300, help="documents to profile (default 300; 0: all)")
-    ap.add_argument("--skip-links", action="store_true", help="skip same_event_links (quadratic in incident reports)")
-    ap.add_argument("--build-only", action="store_true", help="stop after the build stages (ingest .. trig)")
+    ap.add_argument("--skip-links", action="store_true", help="skip the links stage (same_event_links on the sample)")
+    ap.add_argument("--build-only", action="store_true",
+                    help="stop after the builds and the sample stages (no export, bulk-load, queries, analytics, viz)")
     ap.add_argument("--no-plots", action="store_true", help="analytics without the PNG charts")
     ap.add_argument("--query-timeout", type=float, default=120.0, help="seconds per named query (default 120)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print stages as they finish, and tracebacks")
     args = ap.parse_args(argv)
     if args.generate is not None and args.generate < 1:
         ap.error("--generate needs N >= 1")
+    if args.sample < 1:
+        ap.error("--sample needs N >= 1")
 
     r = run(args)
     save = args.save

@@ -75,24 +75,60 @@ def test_generated_corpus_builds_and_citations_resolve(tmp_path):
     assert checked > 20
 
 
+def test_corpus_copy_sample_and_edit_leave_the_corpus_alone(tmp_path):
+    import run as bench_run
+    corpus = tmp_path / "corpus"
+    generate.generate(6, corpus, seed=5)
+    files = sorted(corpus.glob("*.txt"))
+    before = {f.name: f.read_bytes() for f in files}
+    words = bench_run.link_corpus(files, corpus, tmp_path / "copy", count_words=True)
+    assert words == sum(len(b.decode().split()) for b in before.values())
+    copied = sorted((tmp_path / "copy").glob("*.txt"))
+    assert [f.name for f in copied] == sorted(before)
+    assert bench_run.evenly_spaced(list(range(10)), 4) == [0, 2, 5, 7]
+    assert bench_run.evenly_spaced([1, 2], 4) == [1, 2]
+    f, note = bench_run.edit_one_document(copied, {p.name for p in copied})
+    assert f.read_bytes() == before[f.name] + bench_run.REBUILD_SENTENCE.encode()
+    assert {g.name: g.read_bytes() for g in files} == before        # hard links or not: the corpus is untouched
+
+
 def test_run_corpus_json(tmp_path):
+    """One run of the harness on the bundled corpus, with a sample of 3 of its 5 documents for the stages
+    measured in process; the builds take all 5 (from a copy: the corpus is not changed)."""
+    before = {f.name: f.read_bytes() for f in (ROOT / "corpus").iterdir() if f.is_file()}
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--corpus", str(ROOT / "corpus"),
-                          "--json", "--save", str(tmp_path / "r.json"), "--no-plots"],
-                         capture_output=True, text=True, timeout=300, cwd=ROOT)
+                          "--json", "--save", str(tmp_path / "r.json"), "--no-plots", "--sample", "3",
+                          "--out", str(tmp_path / "work")],
+                         capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     r = json.loads(out.stdout)
-    for key in ("documents", "words", "seconds", "docs_per_second", "extract_vs_tokenize_ratio", "peak_rss_mb"):
+    for key in ("documents", "words", "seconds", "docs_per_second", "extract_vs_tokenize_ratio", "peak_rss_mb",
+                "build_seconds", "rebuild_seconds", "rebuild_share", "sample"):
         assert key in r, key
+    assert "speedup_jobs" not in r                         # only with --compare-jobs
     assert r["documents"] == 5
-    assert 10_000 < r["words"] < 15_000
-    assert 0 < r["seconds"] < 120
+    assert r["sample"] == 3 and r["sampled"] is True
+    assert 10_000 < r["words"] < 15_000                     # the whole corpus, counted from the files
+    assert 0 < r["sample_words"] < r["words"]
+    assert 0 < r["seconds"] == r["build_seconds"] < 300
     assert r["docs_per_second"] > 0
     assert 0.5 < r["extract_vs_tokenize_ratio"] < 100
     assert 30 < r["peak_rss_mb"] < 8000
     stages = {s["stage"]: s for s in r["stages"]}
-    for name in ("ingest", "tokenize", "extract", "map", "store", "trig", "export", "analytics", "viz"):
+    for name in ("build", "rebuild-1", "ingest", "tokenize", "extract", "map", "links", "export", "analytics", "viz"):
         assert name in stages, name
         assert stages[name]["status"] == "ok" or stages[name]["status"].startswith("n/a"), stages[name]
-    assert stages["store"]["triples"] > 5000
+    assert "store" not in stages and "trig" not in stages
+    build, rebuild = stages["build"], stages["rebuild-1"]
+    assert build["documents"] == 5 and build["extracted"] == 5 and build["triples"] > 5000
+    assert build["triples"] == r["triples"] and build["triples_per_second"] > 0
+    assert build["workers"] >= 1 and build["workers_peak_mb"] > 10      # the forked build process is counted
+    assert build["peak_rss_mb"] >= build["main_peak_mb"]
+    assert rebuild["extracted"] == 1 and rebuild["reused"] == 4 and rebuild["changed_graphs"] >= 1
+    assert r["rebuild_extracted"] == 1
+    assert 0 < r["rebuild_share"] == rebuild["share_of_build"]
+    assert stages["ingest"]["documents"] == 3 and stages["extract"]["documents"] == 3
+    assert stages["map"]["triples"] > 1000 and stages["map"]["triples_per_second"] > 0
     assert any(s.startswith("query:") for s in stages)
     assert json.loads((tmp_path / "r.json").read_text())["documents"] == 5
+    assert {f.name: f.read_bytes() for f in (ROOT / "corpus").iterdir() if f.is_file()} == before
