@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -27,14 +28,18 @@ ORGAN_BODY = {
 }
 
 
+@lru_cache(maxsize=4096)
 def p(prefix_iri: str, local: str) -> NamedNode:
-    return NamedNode(prefix_iri + local)
+    return NamedNode(prefix_iri + local)        # the few hundred terms of the vocabulary, made once each
+
+
+# Characters N-Triples and XML cannot carry (C0 controls but tab/newline): stripped, so any parser reads it.
+_NOT_IN_LITERALS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def lit(value, datatype: NamedNode | None = None) -> Literal:
-    # Strip characters N-Triples and XML cannot carry (C0 controls but tab/newline), so any parser reads it.
     if isinstance(value, str):
-        value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", value)
+        value = _NOT_IN_LITERALS.sub("", value)
     return Literal(str(value), datatype=datatype) if datatype else Literal(value)
 
 
@@ -366,7 +371,7 @@ def map_extraction(ex: Extraction, aliases: Aliases) -> list[Quad]:
         for weapon in inc.weapons:
             w.add(node, p(KG, "weapon"), lit(weapon))
         w.add(node, p(KG, "evidence"), w.evidence(inc.span, inc.extractor, to_source))
-    return sorted(w.quads, key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
+    return list(w.quads)        # unordered: kg.store.graph_text sorts once, as it serializes
 
 
 def _citation(w: GraphWriter, target: NamedNode, local: str, characterization: str, cited_as: str,

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
-from typing import Any, get_args, get_origin, get_type_hints
+from functools import lru_cache
+from typing import Any, Callable, get_args, get_origin, get_type_hints
 
 
 @dataclass(frozen=True, order=True)
@@ -169,18 +170,30 @@ def to_json(obj: Any) -> Any:
 
 def from_json(cls: type, data: Any) -> Any:
     """Rebuild a dataclass tree written by dataclasses.asdict (tuples come back as tuples)."""
+    return _decoder(cls)(data)
+
+
+def _identity(data: Any) -> Any:
+    return data
+
+
+@lru_cache(maxsize=None)
+def _decoder(cls: type) -> Callable[[Any], Any]:
+    """A function that rebuilds values of type ``cls``, made once per type: resolving the type hints of
+    every object anew cost more than all the mapping a build does."""
     if is_dataclass(cls):
         hints = get_type_hints(cls)
-        return cls(**{f.name: from_json(hints[f.name], data[f.name]) for f in fields(cls) if f.name in data})
+        parts = [(f.name, _decoder(hints[f.name])) for f in fields(cls)]
+        return lambda data: cls(**{name: dec(data[name]) for name, dec in parts if name in data})
     origin = get_origin(cls)
     if origin is tuple:
         args = get_args(cls)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(from_json(args[0], x) for x in data)
-        return tuple(from_json(a, x) for a, x in zip(args, data))
+            item = _decoder(args[0])
+            return tuple if item is _identity else (lambda data: tuple([item(x) for x in data]))
+        items = [_decoder(a) for a in args]
+        return lambda data: tuple([dec(x) for dec, x in zip(items, data)])
     if origin is not None and type(None) in get_args(cls):   # Optional[X]
-        if data is None:
-            return None
-        inner = [a for a in get_args(cls) if a is not type(None)][0]
-        return from_json(inner, data)
-    return data
+        inner = _decoder([a for a in get_args(cls) if a is not type(None)][0])
+        return lambda data: None if data is None else inner(data)
+    return _identity

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 from pyoxigraph import NamedNode
@@ -43,6 +44,7 @@ GRAPH_VOCAB = KGG + "vocab"
 GRAPH_LINKS = KGG + "links"
 
 
+@lru_cache(maxsize=65536)     # called for every fact's extractor and entity; the names repeat
 def slug(text: str, max_len: int = 80) -> str:
     """Lower-case ASCII words joined by '-': 'Criminal Code of the Republic' -> 'criminal-code-of-the-republic'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -215,7 +215,7 @@ class GraphText:
 
 def graph_text(graph: str, quads) -> GraphText:
     """Serialize one graph's quads, sorted (so the same graph gives the same bytes)."""
-    quads = sorted(set(quads), key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
+    quads = sorted(set(quads), key=str)      # a quad's N-Quads form: subject, predicate, object order
     nquads = serialize(quads, format=RdfFormat.N_QUADS)
     trig = serialize(quads, format=RdfFormat.TRIG, prefixes=ns.PREFIXES)
     # Each block is serialized alone; kg.trig declares the prefixes once at its head.
