@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
+from pathlib import Path
 import re
 import shutil
 import subprocess
@@ -596,3 +598,22 @@ def test_python_api(corpus_out):
             "object": KGID + "state/AZE"} in triples
     with pytest.raises(FileNotFoundError):
         kg.query.run("incidents", out=corpus_out / "nothing")
+
+
+def test_readme_questions_print_what_the_readme_shows(corpus_build):
+    """The README's "Three questions" are real: each command, run on the default corpus, prints the
+    lines the README shows (but the timing line)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Three questions", 1)[1].split("\n### ", 1)[0]
+    blocks = re.findall(r"\n    \$ (kg .+)\n((?:    .*\n)+)", section)
+    assert len(blocks) == 3, "the README should show three questions with their commands"
+    kg = str(Path(sys.executable).with_name("kg"))
+    for command, shown in blocks:
+        # The README's commands read the default output folder; here they read the test build.
+        command = command.replace("kg query ", f"{kg} query --out {corpus_build[0]} ", 1)
+        run = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "COLUMNS": "100"})      # as printed in the README
+        assert run.returncode == 0, run.stderr
+        expected = [line[4:].rstrip() for line in shown.splitlines() if not re.search(r"rows? in [\d.]+ s$", line)]
+        got = [line.rstrip() for line in run.stdout.splitlines() if not re.search(r"rows? in [\d.]+ s$", line)]
+        assert got == expected, f"{command}: the README shows other lines"
