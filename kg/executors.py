@@ -124,17 +124,32 @@ def _check_workers(client) -> None:
 
 
 def _in_order(client, function, items: list, batch: int, name: str, **kwargs) -> Iterator:
-    """Run ``function`` over batches of ``items`` on the cluster; yield its per-item results in order."""
-    chunks = [items[i:i + batch] for i in range(0, len(items), batch)]
-    futures = client.map(function, chunks, pure=False, **kwargs,
-                         key=[f"kg-{name}-{i}-{os.getpid()}-{id(chunks)}" for i in range(len(chunks))])
-    pending = deque(futures)
-    del futures
+    """Run ``function`` over batches of ``items`` on the cluster; yield its per-item results in order.
+
+    At most 4 batches per worker thread are in flight: results the client has not taken yet wait in
+    the workers' memory, so submitting everything at once would hold a large corpus's graphs there."""
+    chunks = (items[i:i + batch] for i in range(0, len(items), batch))
+    threads = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values())
+    window = max(4, 4 * threads)
+    token = f"{os.getpid()}-{id(items)}"
+    pending: deque = deque()
+
+    def submit(i: int, chunk: list) -> None:
+        pending.append(client.submit(function, chunk, pure=False, key=f"kg-{name}-{i}-{token}", **kwargs))
+
+    numbered = enumerate(chunks)
+    for i, chunk in numbered:
+        submit(i, chunk)
+        if len(pending) >= window:
+            break
     try:
         while pending:
             fut = pending.popleft()
             results = fut.result()
             fut.release()      # the worker may drop the batch's results now
+            nxt = next(numbered, None)
+            if nxt is not None:
+                submit(*nxt)
             yield from results
     finally:
         if pending:            # the consumer stopped early (or failed): do not leave work running
