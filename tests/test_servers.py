@@ -89,23 +89,6 @@ CASES: list[tuple[str, dict]] = [
 # Queries whose answer on a server is known to differ, with the reason: {(server, query): reason}. Such a
 # case is an expected failure when it differs (and passes when it does not, e.g. with no rows to differ on).
 EXPECTED_DIFFERENCES: dict[tuple[str, str], str] = {
-    # Groups in which a value is unbound in every row: Oxigraph gives an unbound result for
-    # GROUP_CONCAT(DISTINCT STR(?stateName)) (the error of STR(unbound) makes the aggregate an error)
-    # and for IF(MAX(?rank2) = 2, ...) (MAX of nothing is an error, and IF propagates it); Virtuoso uses
-    # SQL NULL semantics: GROUP_CONCAT skips the NULLs and gives "", IF(NULL, ...) takes the else
-    # branch (""). So letterBy and counterRelation are unbound on one and "" on the other for letters
-    # whose author is not in the build / replies without a counter-reply. To be made portable by
-    # grouping the author states in their own sub-selects (only over documents that have one).
-    ("virtuoso", "reply-threads"):
-        "Virtuoso's GROUP_CONCAT and IF over unbound values give \"\" where Oxigraph leaves them unbound",
-    # Two Virtuoso 7.2 deviations: (1) the label FILTER inside the OPTIONAL refers to ?label, bound by
-    # the VALUES block of the outer group; in SPARQL 1.1 that FILTER is the LeftJoin condition and sees
-    # both sides, Virtuoso evaluates it without ?label, so no row passes a label parameter; (2) with
-    # entity=security-council, Virtuoso drops the rows of two documents once the OPTIONAL label
-    # sub-selects of the documents (the title one holds a MINUS) are joined after the mentions:
-    # each of those sub-selects alone keeps or loses rows, so it is the engine, not the data.
-    ("virtuoso", "documents-naming"):
-        "Virtuoso does not see outer variables in an OPTIONAL's FILTER and loses rows with OPTIONAL sub-selects",
 }
 
 
