@@ -3,6 +3,7 @@ document -> a new generation of the store, kg.trig and build.json, made current 
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -20,7 +21,7 @@ from tqdm import tqdm
 from kg import ingest, mapping, store, vocab
 from kg import namespaces as ns
 from kg.extract.pipeline import EXTRACTOR_VERSION, extract
-from kg.links import IncidentRef, incident_refs, same_event_links
+from kg.links import IncidentRef, incident_refs, links_key, same_event_chunks
 from kg.models import Extraction, from_json, to_json
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -203,13 +204,15 @@ def build(paths=None, out: str | Path = "output", jobs: int = 1, limits: ingest.
         old_graphs = old.get("graphs", {}) if same_context else {}
         kept = {e.graph for e in entries if old_graphs.get(e.graph, {}).get("key") == e.key}
 
-        links = store.graph_text(ns.GRAPH_LINKS, same_event_links(r for e in entries for r in e.incidents))
+        reports = [r for e in entries for r in e.incidents]
         corpus_keys = {ns.GRAPH_ONTOLOGY: _background_key(), ns.GRAPH_VOCAB: _background_key(),
-                       ns.GRAPH_LINKS: links.digest}
+                       ns.GRAPH_LINKS: links_key(reports)}
         old_corpus = old.get("corpus_graphs", {}) if same_context else {}
         kept |= {g for g, k in corpus_keys.items() if old_corpus.get(g, {}).get("key") == k}
-        new_corpus = {} if {ns.GRAPH_ONTOLOGY, ns.GRAPH_VOCAB} <= kept else _background_texts()
-        new_corpus[ns.GRAPH_LINKS] = links
+        # Each corpus graph as its GraphTexts, in order; the links come in chunks, made as they are written.
+        new_corpus = {} if {ns.GRAPH_ONTOLOGY, ns.GRAPH_VOCAB} <= kept else \
+            {g: [text] for g, text in _background_texts().items()}
+        new_corpus[ns.GRAPH_LINKS] = (store.graph_text(ns.GRAPH_LINKS, chunk) for chunk in same_event_chunks(reports))
 
         gen = store.new_generation(out)
         staged = store.StagedStore(gen / store.STORE_DIR, previous / store.STORE_DIR if kept else None)
@@ -225,12 +228,16 @@ def build(paths=None, out: str | Path = "output", jobs: int = 1, limits: ingest.
                 was = old_graphs.get(g) or old_corpus[g]
                 record = {**was, "trig": list(trig.copy(g, *was["trig"]))}
             elif g in corpus_keys:
-                text = new_corpus[g]
-                if not text.quads:
+                quads, digest, block = 0, hashlib.sha256(), None
+                for text in new_corpus[g]:
+                    staged.add(text.nquads)
+                    digest.update(text.nquads)
+                    quads += text.quads
+                    block = trig.write(text)      # consecutive blocks of one graph: one range
+                if not quads:
                     continue            # no same-event links: no graph
-                staged.add(text.nquads)
-                record = {"key": corpus_keys[g], "quads": text.quads, "digest": text.digest,
-                          "trig": list(trig.write(text))}
+                record = {"key": corpus_keys[g], "quads": quads, "digest": digest.hexdigest()[:16],
+                          "trig": list(block)}
             else:
                 text, error, entry = next(mapped)
                 if text is None:
@@ -372,6 +379,9 @@ def _map_all(entries: list[DocEntry], aliases: mapping.Aliases, jobs: int, clien
         from kg.executors import dask_map
         results = dask_map(caches, aliases, client)
     elif jobs > 1 and len(entries) > 1:
+        # The workers are forked from this process, which holds an entry per document: frozen, those
+        # objects are left alone by the workers' garbage collector, so their pages stay shared.
+        gc.freeze()
         pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_map_worker, initargs=(aliases,))
         results = _windowed_map(pool, caches, jobs)
     else:
@@ -384,6 +394,7 @@ def _map_all(entries: list[DocEntry], aliases: mapping.Aliases, jobs: int, clien
         bar.close()
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+            gc.unfreeze()
 
 
 def _reader(conn, limits: ingest.Limits, cache_dir: str, parent: int) -> None:

@@ -248,9 +248,13 @@ class StagedTrig:
         return self._record(graph, self.fh.tell(), data)
 
     def _record(self, graph: str, offset: int, data: bytes) -> tuple[int, int]:
+        """Write a block; one written right after another of the same graph extends its range."""
         self.fh.write(data)
-        self.blocks[graph] = (offset, len(data))
-        return offset, len(data)
+        start, length = self.blocks.get(graph, (offset, 0))
+        if start + length != offset:
+            start, length = offset, 0
+        self.blocks[graph] = (start, length + len(data))
+        return self.blocks[graph]
 
     def close(self) -> None:
         self.fh.flush()
