@@ -146,21 +146,12 @@ def _map_in_worker(caches: list[str]) -> list:
 
 
 def _windowed_map(pool: ProcessPoolExecutor, items: list[str], jobs: int, chunk: int = 8):
-    """``_map_in_worker`` over ``items`` in chunks, results in order, with at most 4 chunks per worker in
-    flight: Executor.map submits everything at once, and graphs mapped faster than the store loads
-    them would pile up in this process (gigabytes at 100,000 documents)."""
+    """``_map_in_worker`` over ``items`` in chunks, results in order, at most 4 chunks per worker in
+    flight (Executor.map would submit them all, and graphs mapped faster than the store loads them
+    would pile up in this process: gigabytes at 100,000 documents)."""
+    from kg.executors import in_order
     chunks = (items[i:i + chunk] for i in range(0, len(items), chunk))
-    pending: deque = deque()
-    for c in chunks:
-        pending.append(pool.submit(_map_in_worker, c))
-        if len(pending) >= 4 * jobs:
-            break
-    while pending:
-        done = pending.popleft().result()
-        nxt = next(chunks, None)
-        if nxt is not None:
-            pending.append(pool.submit(_map_in_worker, nxt))
-        yield from done
+    return in_order(lambda c: pool.submit(_map_in_worker, c), chunks, 4 * jobs)
 
 
 def build(paths=None, out: str | Path = "output", jobs: int = 1, limits: ingest.Limits = ingest.Limits(),

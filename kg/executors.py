@@ -22,6 +22,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 __all__ = ["DaskSession", "dask_extract", "dask_map", "DaskUnavailable", "ClusterMismatch", "fingerprint"]
@@ -123,37 +124,37 @@ def _check_workers(client) -> None:
                               f"(worker {w}: {f}; client: {local}); install the same kg on every worker")
 
 
-def _in_order(client, function, items: list, batch: int, name: str, **kwargs) -> Iterator:
-    """Run ``function`` over batches of ``items`` on the cluster; yield its per-item results in order.
-
-    At most 4 batches per worker thread are in flight: results the client has not taken yet wait in
-    the workers' memory, so submitting everything at once would hold a large corpus's graphs there."""
-    chunks = (items[i:i + batch] for i in range(0, len(items), batch))
-    threads = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values())
-    window = max(4, 4 * threads)
-    token = f"{os.getpid()}-{id(items)}"
-    pending: deque = deque()
-
-    def submit(i: int, chunk: list) -> None:
-        pending.append(client.submit(function, chunk, pure=False, key=f"kg-{name}-{i}-{token}", **kwargs))
-
-    numbered = enumerate(chunks)
-    for i, chunk in numbered:
-        submit(i, chunk)
-        if len(pending) >= window:
-            break
+def in_order(submit, chunks, window: int) -> Iterator:
+    """The results of ``submit(chunk)`` (a future whose result is a list) for each chunk, in order, with
+    at most ``window`` futures in flight. Results not taken yet wait in memory (the workers' or this
+    process's), so submitting everything at once would hold a large corpus's graphs there. Used with
+    a local process pool and with a Dask client; futures still pending when the consumer stops are
+    cancelled, so no work is left running."""
+    chunks = iter(chunks)
+    pending = deque(submit(c) for c in islice(chunks, window))
     try:
         while pending:
             fut = pending.popleft()
             results = fut.result()
-            fut.release()      # the worker may drop the batch's results now
-            nxt = next(numbered, None)
+            if hasattr(fut, "release"):
+                fut.release()      # Dask: the worker may drop the batch's results now
+            nxt = next(chunks, None)
             if nxt is not None:
-                submit(*nxt)
+                pending.append(submit(nxt))
             yield from results
     finally:
-        if pending:            # the consumer stopped early (or failed): do not leave work running
-            client.cancel(list(pending))
+        for fut in pending:
+            fut.cancel()
+
+
+def _in_order(client, function, items: list, batch: int, name: str, **kwargs) -> Iterator:
+    """Run ``function`` over batches of ``items`` on the cluster; yield its per-item results in order,
+    with at most 4 batches per worker thread in flight."""
+    threads = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values())
+    token = f"{os.getpid()}-{id(items)}"
+    numbered = enumerate(items[i:i + batch] for i in range(0, len(items), batch))
+    return in_order(lambda n: client.submit(function, n[1], pure=False, key=f"kg-{name}-{n[0]}-{token}", **kwargs),
+                    numbered, max(4, 4 * threads))
 
 
 def dask_extract(paths: list[str], limits, cache_dir: str, scheduler=None, batch: int = 16) -> Iterator[tuple]:
