@@ -582,7 +582,7 @@ def run(args) -> dict:
             for name in graph_stages:
                 bench.skip(name, "the build failed")
         else:
-            query_results = _use_build(bench, args, work, out, builds["build"], m["query_params"])
+            query_results = _use_build(bench, args, work, out, builds["build"])
 
         result = _summary(bench, args, corpus, label, generated, files, builds, m, sampled, words, words_counted,
                           jobs, t_start, query_results)
@@ -703,15 +703,13 @@ def _measure_sample(bench, args, files: list[str], jobs: int, limits) -> dict:
             rec["triples"] = len(links)
             rec["incident_reports"] = sum(1 for ex in extractions for i in ex.incidents if i.place)
             del links
-    params = _query_params(extractions) if extractions else {}
     del extractions, aliases
     gc.collect()
     return {"documents": n_docs, "words": words, "characters": chars, "failures": failures, "warm_seconds": warm_seconds,
-            "tok_best": tok_best, "ex_best": ex_best, "repeats": repeats, "per_doc": per_doc, "profile": profile,
-            "query_params": params}
+            "tok_best": tok_best, "ex_best": ex_best, "repeats": repeats, "per_doc": per_doc, "profile": profile}
 
 
-def _use_build(bench, args, work: Path, out: Path, rep, params: dict) -> dict:
+def _use_build(bench, args, work: Path, out: Path, rep) -> dict:
     """export, bulk-load, the named queries, analytics and viz, on the build in ``out``."""
     n_docs, n_quads = rep.documents, rep.triples
     with bench.stage("export", documents=n_docs, triples=n_quads) as rec:
@@ -736,7 +734,7 @@ def _use_build(bench, args, work: Path, out: Path, rep, params: dict) -> dict:
             rec["bytes"] = nq.stat().st_size
             shutil.rmtree(target, ignore_errors=True)
 
-    query_results = run_queries(bench, out, params, args)
+    query_results = run_queries(bench, out, args)
 
     with bench.stage("analytics", documents=n_docs, triples=n_quads) as rec:
         report = importlib.import_module("kg.analytics.report")
@@ -816,32 +814,86 @@ def _summary(bench, args, corpus, label, generated, files, builds, m, sampled, w
 
 # --------------------------------------------------------------------------- queries
 
-def _query_params(extractions) -> dict:
-    """Values for required parameters: the document of the sample cited most, its author, small integers."""
-    from collections import Counter
-    from kg import mapping
-    aliases = mapping.Aliases.from_extractions(extractions)
-    own = {}
-    for ex in extractions:
-        if ex.metadata.symbols:
-            own[aliases.resolve(ex.metadata.symbols[0])] = ex
-    cited = Counter(aliases.resolve(c.key) for ex in extractions for c in ex.citations
-                    if c.target == "document" and aliases.resolve(c.key) in own)
-    if cited:
-        sym = cited.most_common(1)[0][0]
-        doc = own[sym]
-    else:
-        doc = extractions[0]
-        sym = doc.metadata.symbols[0] if doc.metadata.symbols else doc.source
-    authors = Counter(a for ex in extractions for a in ex.metadata.author_states)
-    return {
-        "symbol": sym,
-        "IRI": mapping.document_iri(doc, aliases),
-        "ISO3": authors.most_common(1)[0][0] if authors else "AZE",
-        "integer": 3,
-        "string": "a",
-        "date": "2025-01-01",
-    }
+# Which value each parameter takes in a filtered case, by parameter name (else by type): the state that
+# writes the most documents for the accuser's side, the state most accused for the accused's.
+_ACCUSED_SIDE = {"accused", "against", "perpetrator"}
+
+
+def query_values(st) -> dict:
+    """Real values for the parameters, looked up in the build (not timed): the corpus document cited
+    most, the state that writes most and the one accused most, the place with most incident reports,
+    the person holding most posts, the body named in most documents and its name, the month starting
+    at the median incident date."""
+    from kg import namespaces as ns
+
+    def first(q: str):
+        rows = list(st.query("PREFIX kg: <%s> PREFIX cito: <http://purl.org/spar/cito/> "
+                             "PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/> "
+                             "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> " % ns.KG + q))
+        return rows[0][0] if rows and rows[0][0] is not None else None
+
+    v: dict = {}
+    v["doc"] = first("SELECT ?d WHERE { GRAPH ?g { ?x cito:cites ?d } GRAPH ?h { ?d kg:sourceFile ?f } } "
+                     "GROUP BY ?d ORDER BY DESC(COUNT(?x)) ?d LIMIT 1")
+    v["author"] = first("SELECT ?s WHERE { GRAPH ?g { ?d kg:authorState ?s } } GROUP BY ?s ORDER BY DESC(COUNT(?d)) ?s LIMIT 1")
+    v["accused"] = first("SELECT ?s WHERE { GRAPH ?g { ?i kg:allegedPerpetrator ?s } } GROUP BY ?s "
+                         "ORDER BY DESC(COUNT(?i)) ?s LIMIT 1") or v["author"]
+    v["place"] = first("SELECT ?p WHERE { GRAPH ?g { ?i sem:hasPlace ?p } } GROUP BY ?p ORDER BY DESC(COUNT(?i)) ?p LIMIT 1")
+    v["person"] = first("SELECT ?p WHERE { GRAPH ?g { ?h a kg:PostHolding ; kg:person ?p } } GROUP BY ?p "
+                        "ORDER BY DESC(COUNT(?h)) ?p LIMIT 1")
+    v["entity"] = first("SELECT ?e WHERE { GRAPH ?g { ?d kg:mentions ?e } "
+                        "GRAPH <%s> { ?e a ?t } FILTER(?t != kg:State) } GROUP BY ?e ORDER BY DESC(COUNT(?d)) ?e LIMIT 1"
+                        % ns.GRAPH_VOCAB)
+    if v["entity"] is not None:
+        v["label"] = first("SELECT (MIN(STR(?n)) AS ?l) WHERE { GRAPH <%s> { <%s> skos:prefLabel ?n } }"
+                           % (ns.GRAPH_VOCAB, v["entity"].value))
+    if v["person"] is not None:
+        name = first("SELECT (MIN(STR(?n)) AS ?l) WHERE { GRAPH ?g { <%s> <http://xmlns.com/foaf/0.1/name> ?n } }"
+                     % v["person"].value)
+        v["person_label"] = name and name.value.split()[-1]      # the family name, as a user would search
+    if v["place"] is not None:
+        v["document"] = first("SELECT ?d WHERE { GRAPH ?g { ?i sem:hasPlace <%s> ; kg:reportedBy ?d } } "
+                              "ORDER BY ?d LIMIT 1" % v["place"].value)
+    dates = [r[0].value for r in st.query("PREFIX kg: <%s> SELECT ?d WHERE { GRAPH ?g { ?i kg:date ?d } "
+                                          "FILTER(STRLEN(?d) = 10) }" % ns.KG)]
+    if dates:
+        import datetime as dt
+        day = dt.date.fromisoformat(sorted(dates)[len(dates) // 2])
+        v["from"], v["to"] = day.isoformat(), (day + dt.timedelta(days=30)).isoformat()
+    return {k: (t.value if hasattr(t, "value") else t) for k, t in v.items() if t is not None}
+
+
+def query_cases(queries: dict, values: dict) -> list[tuple[str, dict, bool]]:
+    """(query name, parameters, filtered) for every named query: once with only its required parameters
+    (a listing, unless a required parameter names the one thing it is about), then once with each of
+    its optional parameters bound alone, and, for accusations, both. Filtered cases are those the
+    target (< 1 s on 100,000 documents) applies to; a listing of the whole graph is analytics."""
+    def value(p, name=""):
+        if p.type == "symbol" or p.name == "node":
+            return values.get("place") if p.name == "node" else values.get("doc")
+        if p.type == "ISO3":
+            return values.get("accused" if p.name in _ACCUSED_SIDE else "author")
+        if p.type == "IRI":
+            return values.get(p.name) or values.get("entity" if p.name == "entity" else p.name)
+        if p.type == "string":
+            return values.get("person_label" if name == "persons" else "label")
+        if p.type == "date":
+            return values.get(p.name)
+        return None
+
+    cases = []
+    for name, nq in queries.items():
+        required = {p.name: value(p, name) for p in nq.params.values() if p.required}
+        if None in required.values():
+            continue
+        about_one = any(p.type in ("symbol", "IRI") for p in nq.params.values() if p.required)
+        cases.append((name, required, about_one))
+        optional = [p for p in nq.params.values() if p.optional and value(p, name) is not None]
+        for p in optional:
+            cases.append((name, {**required, p.name: value(p, name)}, True))
+        if len(optional) == 2 and name == "accusations":
+            cases.append((name, {**required, **{p.name: value(p, name) for p in optional}}, True))
+    return cases
 
 
 def _query_child(conn, out, text):
@@ -860,9 +912,10 @@ def _query_child(conn, out, text):
         conn.close()
 
 
-def run_queries(bench, out, values: dict, args) -> dict:
-    """Every named query, each in its own forked process with a hard timeout (kg.query's timeout leaves
-    the query running in a thread, which would slow every later stage)."""
+def run_queries(bench, out, args) -> dict:
+    """Every case of ``query_cases`` on the build in ``out``, each in its own forked process with a hard
+    timeout (kg.query's timeout leaves the query running in a thread, which would slow every later
+    stage). Results by case: ``NAME`` for the listing, ``NAME[param=value,...]`` for a filtered one."""
     results = {}
     try:
         query = importlib.import_module("kg.query")
@@ -872,14 +925,14 @@ def run_queries(bench, out, values: dict, args) -> dict:
             rec["status"] = f"n/a ({e.name} missing)"
         return results
     st = open_store(out)
+    values = query_values(st)
     ctx = get_context("fork")
-    for name, nq in query.load_queries().items():
-        params = {}
-        for p in nq.params.values():
-            if p.required:
-                params[p.name] = 10 if (p.type == "integer" and p.name == "limit") else values.get(p.type)
-        with bench.stage(f"query:{name}") as rec:
+    for name, params, filtered in query_cases(query.load_queries(), values):
+        optional = {k: v for k, v in params.items() if not query.get_query(name).params[k].required}
+        case = name + ("[" + ",".join(f"{k}={_short(v)}" for k, v in optional.items()) + "]" if optional else "")
+        with bench.stage(f"query:{case}") as rec:
             rec["params"] = {k: str(v) for k, v in params.items()}
+            rec["filtered"] = filtered
             text = query.prepare(name, store=st, **params)
             parent, child = ctx.Pipe(duplex=False)
             proc = ctx.Process(target=_query_child, args=(child, str(out), text), daemon=True)
@@ -898,10 +951,17 @@ def run_queries(bench, out, values: dict, args) -> dict:
             proc.join()
             parent.close()
         last = bench.stages[-1]
-        results[name] = {"seconds": last.get("query_seconds", last["seconds"]), "rows": last.get("rows"),
-                         "status": last["status"]}
+        results[case] = {"seconds": last.get("query_seconds", last["seconds"]), "rows": last.get("rows"),
+                         "status": last["status"], "filtered": filtered, "params": rec["params"]}
     del st
     return results
+
+
+def _short(value: str) -> str:
+    """A parameter value as a case name shows it: an IRI's last segment."""
+    if value.startswith("https://undocs.org/"):
+        return value[len("https://undocs.org/"):]
+    return value.rstrip("/").rsplit("/", 1)[-1] if value.startswith("http") else value
 
 
 # --------------------------------------------------------------------------- profile
@@ -1015,7 +1075,7 @@ def _stage_cells(s: dict) -> tuple[str, str, str]:
     if na:
         note = status
     elif s["stage"].startswith("query:"):
-        note = f"{s.get('rows', 0)} rows"
+        note = f"{s.get('rows', 0)} rows" + ("" if s.get("filtered", True) else "; listing of the whole graph")
     else:
         note = s.get("note", "")
     if s.get("workers") and status == "ok":
@@ -1064,15 +1124,17 @@ def table(r: dict) -> str:
              f"{_fmt(r['triples'])} triples, jobs={r['jobs']}, executor={r['executor']}"]
     if _sample_text(r):
         lines.append(_sample_text(r))
-    head = f"{'stage':<28}{'seconds':>10}{'CPU s':>9}{'docs/s':>11}{'words/s':>12}{'triples/s':>12}{'peak MB':>10}  note"
+    w = max([28] + [len(s["stage"]) + 2 for s in r["stages"]])
+    head = f"{'stage':<{w}}{'seconds':>10}{'CPU s':>9}{'docs/s':>11}{'words/s':>12}{'triples/s':>12}{'peak MB':>10}  note"
     lines += [head, "-" * len(head)]
     for s in r["stages"]:
         secs, cpu, note = _stage_cells(s)
-        lines.append(f"{s['stage']:<28}{secs:>10}{cpu:>9}{_fmt(s.get('docs_per_second')):>11}"
+        lines.append(f"{s['stage']:<{w}}{secs:>10}{cpu:>9}{_fmt(s.get('docs_per_second')):>11}"
                      f"{_fmt(s.get('words_per_second')):>12}{_fmt(s.get('triples_per_second')):>12}"
                      f"{_fmt(s.get('peak_rss_mb')):>10}  {note}")
     lines.append("-" * len(head))
     lines += _lines_builds(r)
+    lines += _lines_queries(r.get("queries") or {})
     lines.append(f"peak memory over all stages {_fmt(r['peak_rss_mb'])} MB; total {r['total_seconds']} s")
     lines.append(f"extract / tokenize (CPU, same process, same texts): {r['extract_vs_tokenize_ratio']}x "
                  f"(wall {r['extract_vs_tokenize_ratio_wall']}x; tokenize {_fmt(r['tokenize_words_per_cpu_second'])} "
@@ -1093,6 +1155,51 @@ def table(r: dict) -> str:
             for f in p["map_top_functions"][:8]:
                 lines.append(f"    {f['function'][-48:]:<48}{f['self_seconds']:>9.3f} s {100 * f['share']:>5.1f}%")
     return "\n".join(lines)
+
+
+def _lines_queries(results: dict) -> list[str]:
+    """The named-query target: the slowest filtered case (< 1 s), and the slowest listing (reported)."""
+    lines = []
+    for filtered, what in ((True, "named queries with their parameters bound (target < 1 s)"),
+                           (False, "listings of the whole graph (analytics: reported)")):
+        done = {k: v for k, v in results.items() if v.get("filtered", True) == filtered and v["status"] == "ok"}
+        failed = [k for k, v in results.items() if v.get("filtered", True) == filtered and v["status"] != "ok"]
+        if done or failed:
+            slowest = max(done, key=lambda k: done[k]["seconds"]) if done else None
+            over = sum(1 for v in done.values() if v["seconds"] >= 1.0)
+            lines.append(f"{what}: {len(done)} cases" + (f", slowest {slowest} {done[slowest]['seconds']:.3f} s"
+                                                        if slowest else "")
+                         + (f", {over} at 1 s or more" if filtered else "")
+                         + (f", {len(failed)} failed or timed out ({', '.join(failed[:3])})" if failed else ""))
+    return lines
+
+
+def queries_only(args) -> dict:
+    """--queries-of OUT: only the named-query cases, on a build made before (e.g. by `kg build`)."""
+    from kg import store
+    out = Path(args.queries_of)
+    if store.current_generation(out) is None:
+        raise SystemExit(f"{out}: no build there (run kg build --out {out} first)")
+    bench = Bench(args)
+    t0 = time.perf_counter()
+    try:
+        results = run_queries(bench, out, args)
+    finally:
+        bench.mem.close()
+    manifest = json.loads((store.current_generation(out) / store.MANIFEST_FILE).read_text())
+    return {"corpus": out.name, "queries_of": str(out), "documents": len(manifest["graphs"]),
+            "triples": manifest["triples"], "machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M"),
+            "queries": results, "stages": bench.stages, "total_seconds": round(time.perf_counter() - t0, 1)}
+
+
+def queries_table(r: dict) -> str:
+    lines = [f"kg named queries on {r['queries_of']}: {r['documents']:,} documents, {_fmt(r['triples'])} triples"]
+    w = max([28] + [len(s["stage"]) + 2 for s in r["stages"]])
+    lines.append(f"{'case':<{w}}{'seconds':>10}  note")
+    for s in r["stages"]:
+        secs, _, note = _stage_cells(s)
+        lines.append(f"{s['stage']:<{w}}{secs:>10}  {note}")
+    return "\n".join(lines + _lines_queries(r["queries"]))
 
 
 def markdown(r: dict) -> str:
@@ -1159,6 +1266,9 @@ def main(argv=None) -> int:
                     help="stop after the builds and the sample stages (no export, bulk-load, queries, analytics, viz)")
     ap.add_argument("--no-plots", action="store_true", help="analytics without the PNG charts")
     ap.add_argument("--query-timeout", type=float, default=120.0, help="seconds per named query (default 120)")
+    ap.add_argument("--queries-of", metavar="OUT", default=None,
+                    help="only time the named queries (each parameter bound alone, and each listing) on the "
+                         "build in OUT, made before by kg build; nothing is built")
     ap.add_argument("-v", "--verbose", action="store_true", help="print stages as they finish, and tracebacks")
     args = ap.parse_args(argv)
     if args.generate is not None and args.generate < 1:
@@ -1166,6 +1276,12 @@ def main(argv=None) -> int:
     if args.sample < 1:
         ap.error("--sample needs N >= 1")
 
+    if args.queries_of:
+        r = queries_only(args)
+        if args.save and args.save != "-":
+            Path(args.save).write_text(json.dumps(r, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(json.dumps(r, ensure_ascii=False) if args.json else queries_table(r))
+        return 0
     r = run(args)
     save = args.save
     if save is None:

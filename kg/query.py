@@ -23,7 +23,10 @@ SPARQL syntax. The same bound text runs on the embedded store and on any SPARQL 
 be the engine-native way, but it only binds variables a SELECT projects, and only in SELECT queries.)
 A query that uses a parameter may therefore only use it where a top-level VALUES binding reaches it:
 as a join variable of a pattern every solution matches, or in a FILTER of the outermost group
-(optional parameters: `FILTER(!BOUND(?p) || ...)`).
+(optional parameters: `FILTER(!BOUND(?p) || ...)`), or inside a group that declares the inner binding
+point `VALUES ?p { UNDEF }` (valid SPARQL that binds nothing): the binder writes the term there too, or
+drops the line when the parameter is not given. Sub-selects need this: SPARQL evaluates them before the
+outer VALUES block is joined, so without it a parameter would only filter their whole-graph output.
 
 Safety. `SERVICE` is refused unless explicitly allowed, and update keywords (INSERT, DELETE, LOAD,
 CLEAR, DROP, CREATE, ADD, MOVE, COPY) always: keywords are looked for after stripping comments,
@@ -397,8 +400,29 @@ def values_block(bindings: dict[str, Any]) -> str:
     return block
 
 
+# An inner binding point: `VALUES ?name { UNDEF }` (one solution binding nothing: a no-op as written).
+_INNER_VALUES = re.compile(r"VALUES\s*[?$]([A-Za-z_][A-Za-z0-9_]*)\s*\{\s*UNDEF\s*\}", re.I)
+
+
+def _bind_inner(text: str, bindings: dict[str, Any]) -> str:
+    """Fill the query's inner binding points with the bound terms; drop those of unbound parameters.
+
+    Sub-selects do not see the outer VALUES block (SPARQL evaluates them first), so a query whose
+    parameter should narrow a sub-select (and not filter its whole-graph output afterwards) declares
+    `VALUES ?param { UNDEF }` inside it. Found on the stripped text, so never inside a string or comment.
+    """
+    stripped = strip_query(text)
+    out, last = [], 0
+    for m in _INNER_VALUES.finditer(stripped):
+        name = m.group(1)
+        out.append(text[last:m.start()])
+        out.append(values_block({name: bindings[name]}) if name in bindings else "")
+        last = m.end()
+    return "".join(out) + text[last:]
+
+
 def _bind_text(text: str, bindings: dict[str, Any], limit: int | None = None) -> str:
-    out = text
+    out = _bind_inner(text, bindings)
     if limit is not None:
         if _keyword_positions(strip_query(text), "LIMIT"):
             raise QueryError("the query already has a LIMIT; it cannot take a limit parameter")

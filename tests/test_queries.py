@@ -19,7 +19,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import Literal, NamedNode, RdfFormat, Store, parse, serialize
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from conftest import CORPUS, ROOT, corpus_text
 from kg import namespaces as ns
@@ -487,6 +487,28 @@ def test_values_block_and_where_position():
         Q.bind("SELECT * WHERE { SELECT ?x WHERE { ?x ?p ?o } }", {"x": terms["a"]})
     limited = Q.bind("SELECT ?x WHERE { VALUES ?x { 1 2 3 } }", {"limit": Literal(2)})
     assert len(list(Store().query(limited))) == 2
+
+
+def test_inner_binding_points_narrow_sub_selects():
+    """`VALUES ?p { UNDEF }` inside a sub-select receives the bound term (the outer VALUES block does not
+    reach into sub-selects), is dropped when the parameter is not given, and is left alone in strings and
+    comments."""
+    store = Store()
+    for i in range(3):
+        store.add(Quad(NamedNode(f"http://x/{i}"), NamedNode("http://x/p"), Literal(i), NamedNode("http://x/g")))
+    text = ('SELECT ?s ?n ("VALUES ?s { UNDEF }" AS ?kept) WHERE {\n'
+            '  { SELECT ?s (COUNT(*) AS ?n) WHERE { VALUES ?s { UNDEF } # VALUES ?s { UNDEF }\n'
+            '      GRAPH ?g { ?s ?p ?o } } GROUP BY ?s }\n}')
+    bound = Q.bind(text, {"s": NamedNode("http://x/1")})
+    assert bound.count("VALUES (?s) { (<http://x/1>) }") == 2        # the outer block and the inner point
+    assert bound.count("VALUES ?s { UNDEF }") == 2                   # the string and the comment
+    rows = list(store.query(bound))
+    assert [(r["s"].value, r["n"].value, r["kept"].value) for r in rows] == [("http://x/1", "1", "VALUES ?s { UNDEF }")]
+    unbound = Q.bind(text, {})
+    assert unbound.count("VALUES ?s { UNDEF }") == 2
+    assert sorted(r["s"].value for r in store.query(unbound)) == ["http://x/0", "http://x/1", "http://x/2"]
+    # As written (nothing bound, nothing dropped), the query is valid SPARQL with the same answer.
+    assert len(list(store.query(text))) == 3
 
 
 # ---------------------------------------------------------------------------------------------
