@@ -206,40 +206,40 @@ def build(paths=None, out: str | Path = "output", jobs: int = 1, limits: ingest.
         new_corpus[ns.GRAPH_LINKS] = (store.graph_text(ns.GRAPH_LINKS, chunk) for chunk in same_event_chunks(reports))
 
         gen = store.new_generation(out)
-        staged = store.StagedStore(gen / store.STORE_DIR, previous / store.STORE_DIR if kept else None)
-        if kept:
-            staged.remove_graphs((old.get("graphs", {}).keys() | old.get("corpus_graphs", {}).keys()) - kept)
-        trig = store.StagedTrig(gen / store.TRIG_FILE, previous / store.TRIG_FILE if kept else None)
+        # Loaded on a thread as graphs come; closed (all loaded) at the end, or stopped if the build fails.
+        with store.StagedStore(gen / store.STORE_DIR, previous / store.STORE_DIR if kept else None) as staged:
+            if kept:
+                staged.remove_graphs((old.get("graphs", {}).keys() | old.get("corpus_graphs", {}).keys()) - kept)
+            trig = store.StagedTrig(gen / store.TRIG_FILE, previous / store.TRIG_FILE if kept else None)
 
-        to_map = [e for e in entries if e.graph not in kept]
-        mapped = _map_all(to_map, aliases, jobs, client, progress)
-        graphs, corpus_graphs, triples = {}, {}, 0
-        for g in sorted(corpus_keys.keys() | {e.graph for e in entries}):
-            if g in kept:
-                was = old_graphs.get(g) or old_corpus[g]
-                record = {**was, "trig": list(trig.copy(g, *was["trig"]))}
-            elif g in corpus_keys:
-                quads, digest, block = 0, hashlib.sha256(), None
-                for text in new_corpus[g]:
+            to_map = [e for e in entries if e.graph not in kept]
+            mapped = _map_all(to_map, aliases, jobs, client, progress)
+            graphs, corpus_graphs, triples = {}, {}, 0
+            for g in sorted(corpus_keys.keys() | {e.graph for e in entries}):
+                if g in kept:
+                    was = old_graphs.get(g) or old_corpus[g]
+                    record = {**was, "trig": list(trig.copy(g, *was["trig"]))}
+                elif g in corpus_keys:
+                    quads, digest, block = 0, hashlib.sha256(), None
+                    for text in new_corpus[g]:
+                        staged.add(text.nquads)
+                        digest.update(text.nquads)
+                        quads += text.quads
+                        block = trig.write(text)      # consecutive blocks of one graph: one range
+                    if not quads:
+                        continue            # no same-event links: no graph
+                    record = {"key": corpus_keys[g], "quads": quads, "digest": digest.hexdigest()[:16],
+                              "trig": list(block)}
+                else:
+                    text, error, entry = next(mapped)
+                    if text is None:
+                        report.failures.append((entry.source, error))
+                        continue
                     staged.add(text.nquads)
-                    digest.update(text.nquads)
-                    quads += text.quads
-                    block = trig.write(text)      # consecutive blocks of one graph: one range
-                if not quads:
-                    continue            # no same-event links: no graph
-                record = {"key": corpus_keys[g], "quads": quads, "digest": digest.hexdigest()[:16],
-                          "trig": list(block)}
-            else:
-                text, error, entry = next(mapped)
-                if text is None:
-                    report.failures.append((entry.source, error))
-                    continue
-                staged.add(text.nquads)
-                record = {**entry.to_manifest(), "quads": text.quads, "digest": text.digest,
-                          "trig": list(trig.write(text))}
-            (corpus_graphs if g in corpus_keys else graphs)[g] = record
-            triples += record["quads"]
-        staged.close()
+                    record = {**entry.to_manifest(), "quads": text.quads, "digest": text.digest,
+                              "trig": list(trig.write(text))}
+                (corpus_graphs if g in corpus_keys else graphs)[g] = record
+                triples += record["quads"]
         trig.close()
         for g, rec in graphs.items():
             if old.get("graphs", {}).get(g, {}).get("digest") != rec["digest"]:
