@@ -129,6 +129,23 @@ def test_run_corpus_json(tmp_path):
     assert 0 < r["rebuild_share"] == rebuild["share_of_build"]
     assert stages["ingest"]["documents"] == 3 and stages["extract"]["documents"] == 3
     assert stages["map"]["triples"] > 1000 and stages["map"]["triples_per_second"] > 0
-    assert any(s.startswith("query:") for s in stages)
+    # Every named query: its listing (or its one required thing), and each optional parameter bound to a
+    # real value of the build (the values are looked up in the store: none is missing on the corpus).
+    cases = r["queries"]
+    from kg import query
+    assert {c.split("[")[0] for c in cases} == set(query.load_queries())
+    assert {"accusations[accuser=AZE]", "accusations[accused=ARM]", "co-mentions[state=AZE]"} <= set(cases)
+    assert all(v["status"] == "ok" for v in cases.values()), cases
+    at_place = next(c for c in cases if c.startswith("incidents[place="))
+    assert cases[at_place]["filtered"] and not cases["incidents"]["filtered"]
+    assert 0 < cases[at_place]["rows"] <= cases["incidents"]["rows"]
+    assert cases["citations"]["filtered"] and cases["citations"]["rows"] > 0     # about one document
     assert json.loads((tmp_path / "r.json").read_text())["documents"] == 5
+
+    # --queries-of: the same cases on that build, nothing built.
+    only = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--queries-of",
+                           str(tmp_path / "work" / "build")], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert only.returncode == 0, only.stderr
+    assert at_place in only.stdout
+    assert "named queries with their parameters bound (target < 1 s):" in only.stdout
     assert {f.name: f.read_bytes() for f in (ROOT / "corpus").iterdir() if f.is_file()} == before
