@@ -937,7 +937,10 @@ def run_queries(bench, out, args) -> dict:
     st = open_store(out)
     values = query_values(st)
     ctx = get_context("fork")
-    for name, params, filtered in query_cases(query.load_queries(), values):
+    queries = query.load_queries()
+    if getattr(args, "only", None):
+        queries = {k: v for k, v in queries.items() if k in args.only.split(",")}
+    for name, params, filtered in query_cases(queries, values):
         optional = {k: v for k, v in params.items() if not query.get_query(name).params[k].required}
         case = name + ("[" + ",".join(f"{k}={_short(v)}" for k, v in optional.items()) + "]" if optional else "")
         with bench.stage(f"query:{case}") as rec:
@@ -1281,6 +1284,7 @@ def main(argv=None) -> int:
     ap.add_argument("--queries-of", metavar="OUT", default=None,
                     help="only time the named queries (each parameter bound alone, and each listing) on the "
                          "build in OUT, made before by kg build; nothing is built")
+    ap.add_argument("--only", metavar="NAMES", default=None, help="with --queries-of: only these named queries (comma-separated)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print stages as they finish, and tracebacks")
     args = ap.parse_args(argv)
     if args.generate is not None and args.generate < 1:
