@@ -824,9 +824,10 @@ _ACCUSED_SIDE = {"accused", "against", "perpetrator"}
 
 def query_values(st) -> dict:
     """Real values for the parameters, looked up in the build (not timed): the corpus document cited
-    most (else the document cited most), the corpus document that cites most, the state that writes most and the one accused most, the place with most incident reports,
-    the person holding most posts, the body named in most documents and its name, the month starting
-    at the median incident date."""
+    most (else the document cited most), the corpus document that cites most, the state that writes
+    most and the one accused most, the place with most incident reports, the person holding most
+    posts and their family name, the body named in most documents and its name, the 30 days from the
+    median incident date."""
     from kg import namespaces as ns
 
     def first(q: str):
@@ -884,7 +885,7 @@ def query_cases(queries: dict, values: dict) -> list[tuple[str, dict, bool]]:
         if p.type == "ISO3":
             return values.get("accused" if p.name in _ACCUSED_SIDE else "author")
         if p.type == "IRI":
-            return values.get(p.name) or values.get("entity" if p.name == "entity" else p.name)
+            return values.get(p.name)             # place, person, entity
         if p.type == "string":
             return values.get("person_label" if name == "persons" else "label")
         if p.type == "date":
@@ -941,7 +942,7 @@ def run_queries(bench, out, args) -> dict:
     if getattr(args, "only", None):
         queries = {k: v for k, v in queries.items() if k in args.only.split(",")}
     for name, params, filtered in query_cases(queries, values):
-        optional = {k: v for k, v in params.items() if not query.get_query(name).params[k].required}
+        optional = {k: v for k, v in params.items() if not queries[name].params[k].required}
         case = name + ("[" + ",".join(f"{k}={_short(v)}" for k, v in optional.items()) + "]" if optional else "")
         with bench.stage(f"query:{case}") as rec:
             rec["params"] = {k: str(v) for k, v in params.items()}
@@ -1192,7 +1193,8 @@ def queries_only(args) -> dict:
     """--queries-of OUT: only the named-query cases, on a build made before (e.g. by `kg build`)."""
     from kg import store
     out = Path(args.queries_of)
-    if store.current_generation(out) is None:
+    generation = store.current_generation(out)
+    if generation is None:
         raise SystemExit(f"{out}: no build there (run kg build --out {out} first)")
     bench = Bench(args)
     t0 = time.perf_counter()
@@ -1200,7 +1202,7 @@ def queries_only(args) -> dict:
         results = run_queries(bench, out, args)
     finally:
         bench.mem.close()
-    manifest = json.loads((store.current_generation(out) / store.MANIFEST_FILE).read_text())
+    manifest = json.loads((generation / store.MANIFEST_FILE).read_text())
     return {"corpus": out.name, "queries_of": str(out), "documents": len(manifest["graphs"]),
             "triples": manifest["triples"], "machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M"),
             "queries": results, "stages": bench.stages, "total_seconds": round(time.perf_counter() - t0, 1)}
