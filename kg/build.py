@@ -154,7 +154,40 @@ def _windowed_map(pool: ProcessPoolExecutor, items: list[str], jobs: int, chunk:
     return in_order(lambda c: pool.submit(_map_in_worker, c), chunks, 4 * jobs)
 
 
-def build(paths=None, out: str | Path = "output", jobs: int = 1, limits: ingest.Limits = ingest.Limits(),
+def usable_cpus() -> int:
+    """The CPUs this process may run on: its affinity mask (a container's or taskset's limit), else all."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:        # no affinity masks (macOS, Windows)
+        return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def at_most_cpus(n: int):
+    """Run the block, and every thread and process it starts, on ``n`` of this process's CPUs (Linux).
+
+    ``--jobs N`` is a promise about the share of the machine a build takes. N worker processes alone
+    would not keep it: the store loads on a thread beside them (pyoxigraph's bulk loader releases the
+    GIL), so --jobs 1 took 1.4 CPUs. The block's thread is pinned; threads and processes started in it
+    inherit the mask, and the old mask is put back after. The CPUs are taken from a place that depends
+    on the process id, so that two --jobs 1 builds side by side do not, as a rule, share one CPU."""
+    try:
+        allowed = sorted(os.sched_getaffinity(0))
+    except AttributeError:
+        yield
+        return
+    if n >= len(allowed):
+        yield
+        return
+    start = os.getpid() % len(allowed)
+    os.sched_setaffinity(0, [allowed[(start + i) % len(allowed)] for i in range(n)])
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, allowed)
+
+
+def build(paths=None, out: str | Path = "output", jobs: int | None = None, limits: ingest.Limits = ingest.Limits(),
           progress: bool = True, executor: str = "local", scheduler: str | None = None) -> BuildReport:
     """Build the graph of ``paths`` into ``out``.
 
@@ -165,12 +198,19 @@ def build(paths=None, out: str | Path = "output", jobs: int = 1, limits: ingest.
     context is unchanged too, is not mapped again: its graph is kept from the last build's store and
     its TriG block copied from the last kg.trig.
 
-    executor: "local" (``jobs`` worker processes on this machine) or "dask" (a Dask cluster at
-    ``scheduler``, or a LocalCluster when it is None): extraction and mapping run there, and graphs
-    come back as N-Quads per document.
+    executor: "local" (``jobs`` worker processes on this machine, and the build as a whole on at most
+    ``jobs`` CPUs; None: every usable CPU) or "dask" (a Dask cluster at ``scheduler``, or a LocalCluster
+    when it is None): extraction and mapping run there, and graphs come back as N-Quads per document.
     """
+    jobs = usable_cpus() if jobs is None else jobs
+    cpus = at_most_cpus(jobs) if executor == "local" else contextlib.nullcontext()
+    with cpus:
+        return _build(paths, Path(out), jobs, limits, progress, executor, scheduler)
+
+
+def _build(paths, out: Path, jobs: int, limits: ingest.Limits, progress: bool, executor: str,
+           scheduler: str | None) -> BuildReport:
     t0 = time.perf_counter()
-    out = Path(out)
     report = BuildReport()
     with store.build_lock(out), _executor(executor, scheduler) as client:
         store.cleanup_stale(out)
