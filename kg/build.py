@@ -187,7 +187,7 @@ def at_most_cpus(n: int):
         os.sched_setaffinity(0, allowed)
 
 
-def build(paths=None, out: str | Path = "output", jobs: int | None = None, limits: ingest.Limits = ingest.Limits(),
+def build(paths=None, out: str | Path = "output", jobs: int | None = 1, limits: ingest.Limits = ingest.Limits(),
           progress: bool = True, executor: str = "local", scheduler: str | None = None) -> BuildReport:
     """Build the graph of ``paths`` into ``out``.
 
