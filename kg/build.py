@@ -171,14 +171,10 @@ def at_most_cpus(n: int):
     GIL), so --jobs 1 took 1.4 CPUs. The block's thread is pinned; threads and processes started in it
     inherit the mask, and the old mask is put back after. The CPUs are taken from a place that depends
     on the process id, so that two --jobs 1 builds side by side do not, as a rule, share one CPU."""
-    try:
-        allowed = sorted(os.sched_getaffinity(0))
-    except AttributeError:
+    if not hasattr(os, "sched_setaffinity") or n >= usable_cpus():
         yield
         return
-    if n >= len(allowed):
-        yield
-        return
+    allowed = sorted(os.sched_getaffinity(0))
     start = os.getpid() % len(allowed)
     os.sched_setaffinity(0, [allowed[(start + i) % len(allowed)] for i in range(n)])
     try:

@@ -246,9 +246,9 @@ def test_default_time_limit_per_file():
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
                     reason="needs CPU affinity masks (Linux) and at least 2 usable CPUs")
 def test_jobs_holds_the_build_to_that_many_cpus(tmp_path, monkeypatch):
-    """--jobs N is the share of the machine a build takes: the readers (and the store loader thread
-    beside them) run on N CPUs, and the caller's mask is given back after. With jobs=None, every
-    usable CPU and as many readers."""
+    """--jobs N is the share of the machine a build takes: the forked readers run on N CPUs (the store
+    loader threads inherit the same mask; not observed here), and the caller's mask is given back
+    after. With jobs=None, every usable CPU and as many readers."""
     from kg import build as kb
     docs = tmp_path / "docs"
     docs.mkdir()
