@@ -503,7 +503,8 @@ def run(args) -> dict:
         sampled = len(files) > sample_n
         raw_words = link_corpus(files, corpus, copy, count_words=sampled)
         files = sorted(ingest.find_documents([copy]))
-        jobs = max(1, args.jobs)
+        from kg.build import usable_cpus
+        jobs = max(1, args.jobs or usable_cpus())
         limits = ingest.Limits()
 
         # ---------------------------------------------------------------- builds of the whole corpus
@@ -1258,9 +1259,9 @@ def main(argv=None) -> int:
                      help="folder of documents (default: corpus/); never modified, the builds read a copy")
     src.add_argument("--generate", type=int, metavar="N", help="generate N documents (benchmarks/generate.py) and use them")
     ap.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
-    ap.add_argument("--jobs", type=int, default=1,
+    ap.add_argument("--jobs", type=int, default=None,
                     help="worker processes, and CPUs, of the builds (as kg build --jobs), and worker processes of "
-                         "ingest, tokenize and extract (default 1)")
+                         "ingest, tokenize and extract (default: every usable CPU)")
     ap.add_argument("--sample", type=int, default=2000, metavar="N",
                     help="ingest .. links on an evenly spaced sample of N documents when the corpus has more "
                          "(default 2000); the builds always take the whole corpus")

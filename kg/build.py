@@ -136,8 +136,22 @@ def map_cached(cache: str, aliases: mapping.Aliases) -> tuple[store.GraphText | 
 _WORKER_ALIASES: mapping.Aliases | None = None
 
 
-def _init_map_worker(aliases: mapping.Aliases) -> None:
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this worker process when ``parent`` (the build) dies: a killed build must not
+    leave workers running, holding its lock and its pipes (Linux; elsewhere the pool's own shutdown)."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)      # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:       # the build died before the signal was asked for
+        os._exit(1)
+
+
+def _init_map_worker(aliases: mapping.Aliases, parent: int) -> None:
     global _WORKER_ALIASES
+    _die_with(parent)
     _WORKER_ALIASES = aliases
 
 
@@ -183,7 +197,7 @@ def at_most_cpus(n: int):
         os.sched_setaffinity(0, allowed)
 
 
-def build(paths=None, out: str | Path = "output", jobs: int | None = 1, limits: ingest.Limits = ingest.Limits(),
+def build(paths=None, out: str | Path = "output", jobs: int | None = None, limits: ingest.Limits = ingest.Limits(),
           progress: bool = True, executor: str = "local", scheduler: str | None = None) -> BuildReport:
     """Build the graph of ``paths`` into ``out``.
 
@@ -409,7 +423,8 @@ def _map_all(entries: list[DocEntry], aliases: mapping.Aliases, jobs: int, clien
         # The workers are forked from this process, which holds an entry per document: frozen, those
         # objects are left alone by the workers' garbage collector, so their pages stay shared.
         gc.freeze()
-        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_map_worker, initargs=(aliases,))
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_map_worker,
+                                   initargs=(aliases, os.getpid()))
         results = _windowed_map(pool, caches, jobs)
     else:
         results = (map_cached(c, aliases) for c in caches)
@@ -426,15 +441,7 @@ def _map_all(entries: list[DocEntry], aliases: mapping.Aliases, jobs: int, clien
 
 def _reader(conn, limits: ingest.Limits, cache_dir: str, parent: int) -> None:
     """A reader process: reads and extracts the files it is sent, one at a time, until told to stop."""
-    # Die with the build: a killed build must not leave readers running (they hold its lock).
-    try:
-        import ctypes
-        import signal
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)      # PR_SET_PDEATHSIG (Linux)
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
+    _die_with(parent)
     import faulthandler
     faulthandler.disable()       # a crash is reported by the build, as that file's failure, in one line
     while True:

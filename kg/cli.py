@@ -40,8 +40,9 @@ def main():
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @out_option
-@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 256),
-              help="Worker processes, and CPUs the build may use (Linux: the build is held to that many CPUs).")
+@click.option("--jobs", "-j", default=None, type=click.IntRange(1, 256),
+              help="Worker processes, and CPUs the build may use (Linux: the build is held to that many "
+                   "CPUs).  [default: every usable CPU]")
 @click.option("--max-bytes", default=50_000_000, show_default=True, type=click.IntRange(1), help="Refuse input files larger than this.")
 @click.option("--max-pages", default=2_000, show_default=True, type=click.IntRange(1), help="Refuse PDFs with more pages.")
 @click.option("--max-seconds", default=300.0, show_default=True, type=click.FloatRange(0),

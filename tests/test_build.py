@@ -241,6 +241,7 @@ def test_default_time_limit_per_file():
     assert ingest.Limits().max_seconds == 300
     help_text = " ".join(CliRunner().invoke(main, ["build", "--help"]).output.split())
     assert "--max-seconds" in help_text and "default: 300" in help_text
+    assert "default: every usable CPU" in help_text
 
 
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
@@ -248,7 +249,7 @@ def test_default_time_limit_per_file():
 def test_jobs_holds_the_build_to_that_many_cpus(tmp_path, monkeypatch):
     """--jobs N is the share of the machine a build takes: the forked readers run on N CPUs (the store
     loader threads inherit the same mask; not observed here), and the caller's mask is given back
-    after. With jobs=None, every usable CPU and as many readers."""
+    after. By default, every usable CPU and as many readers."""
     from kg import build as kb
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -270,7 +271,7 @@ def test_jobs_holds_the_build_to_that_many_cpus(tmp_path, monkeypatch):
     assert {cpus for _, cpus in lines} == {"1"} and len({pid for pid, _ in lines}) == 1
 
     seen.unlink()
-    assert kb.build([docs], out=tmp_path / "all", jobs=None, progress=False).ok
+    assert kb.build([docs], out=tmp_path / "all", progress=False).ok
     lines = [line.split() for line in seen.read_text().splitlines()]
     assert {cpus for _, cpus in lines} == {str(len(mask))}
     assert len({pid for pid, _ in lines}) == min(3, len(mask))
