@@ -14,7 +14,8 @@ from kg.cli import EXIT_FATAL, EXIT_OK, fatal, out_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000), help="Rows per ranking.")
 @click.option("--no-plots", is_flag=True, help="Skip the PNG charts.")
-def analyze(out, as_json, top, no_plots):
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def analyze(out, as_json, top, no_plots, quiet):
     """Analyse the build in --out: writes OUT/report.md, OUT/report.json and PNG charts beside them.
 
     Most cited and most central documents (in-degree, PageRank), longest citation chains, reply
@@ -23,7 +24,7 @@ def analyze(out, as_json, top, no_plots):
     """
     from kg.analytics.report import analyze as run_analyze
     try:
-        rep = run_analyze(out, top=top, plots=not no_plots)
+        rep = run_analyze(out, top=top, plots=not no_plots, progress=not quiet)
     except FileNotFoundError as e:
         fatal(str(e))
     except OSError as e:

@@ -274,6 +274,39 @@ def test_analyze_writes_report_json_and_charts(build_copy):
     assert not list(build_copy.glob(".*tmp*"))
 
 
+def test_markdown_listings_stop_at_their_caps(store, monkeypatch):
+    """report.md is read by people: long listings stop, report.json keeps every row."""
+    from kg.analytics import report
+    rep = ka.compute(store)
+    rep.pop("_plot_inputs")
+    rep["plots"] = {}
+    full = report.render_markdown(rep)
+    incidents, threads = rep["incidents"], rep["reply_threads"]
+    assert len(incidents) > 2 and len(threads) > 1 and len(threads[0]["edges"]) > 2
+    assert "incident reports; report.json has them all" not in full and "more links" not in full
+    monkeypatch.setattr(report, "MD_ROWS", 2)
+    monkeypatch.setattr(report, "MD_THREADS", 1)
+    monkeypatch.setattr(report, "MD_THREAD_LINKS", 2)
+    capped = report.render_markdown(rep)
+    assert f"The first 2 of {len(incidents)} incident reports; report.json has them all." in capped
+    assert f"; … and {len(threads[0]['edges']) - 2} more links" in capped
+    assert f"- … and {len(threads) - 1} smaller threads." in capped
+    table = capped.split("## Incidents")[1]
+    assert sum(1 for line in table.splitlines() if line.startswith("| ") and "---" not in line) == 1 + 2
+
+
+def test_analyze_reads_the_documents_once(store, monkeypatch):
+    """The citation and actor graphs share one reading of the documents (the costliest query at scale)."""
+    from kg.analytics import graphs
+    calls = []
+    real = graphs.document_records
+    monkeypatch.setattr(graphs, "document_records", lambda s: calls.append(1) or real(s))
+    rep = ka.compute(store)
+    assert len(calls) == 1 and rep["summary"]["documents"] == 5
+    # States are named by their vocabulary labels, as reporter and as alleged perpetrator.
+    assert {(r["reporting_state"], tuple(r["perpetrators"])) for r in rep["incidents"]} == {("Azerbaijan", ("Armenia",))}
+
+
 def test_markdown_escapes_document_text():
     s = md("<script>alert(1)</script> | [x](http://e) *b*")
     assert "<" not in s and ">" not in s

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -70,16 +71,16 @@ def as_store(store_or_path) -> Store:
     return open_store(Path(store_or_path))
 
 
-def select(store: Store, query: str, **bindings) -> list[dict[str, str | None]]:
-    """Rows of a SELECT as dicts of plain strings (None where unbound)."""
-    from pyoxigraph import Variable
-    subs = {Variable(k): v for k, v in bindings.items()} if bindings else None
-    res = store.query(PREFIXES + query, substitutions=subs) if subs else store.query(PREFIXES + query)
+def select(store: Store, query: str) -> Iterator[dict[str, str | None]]:
+    """Rows of a SELECT as dicts of plain strings (None where unbound), one at a time.
+
+    A generator, not a list: at 100,000 documents some answers have millions of rows (every
+    mention with its quote), and each caller keeps only what it needs of them.
+    """
+    res = store.query(PREFIXES + query)
     names = [v.value for v in res.variables]
-    out = []
     for row in res:
-        out.append({n: (row[n].value if row[n] is not None else None) for n in names})
-    return out
+        yield {n: (row[n].value if row[n] is not None else None) for n in names}
 
 
 def local(iri: str | None) -> str:
@@ -159,8 +160,11 @@ SELECT ?s ?l WHERE { GRAPH kgg:vocab { ?s skos:prefLabel ?l } }
 """
 
 
-def _documents(store: Store) -> dict[str, dict]:
-    """Every corpus document and every cited thing, with label, kind, dates, symbols."""
+def document_records(store: Store) -> dict[str, dict]:
+    """Every corpus document and every cited thing, with label, kind, dates, symbols.
+
+    The graph builders below take these as ``documents=`` so that one analysis reads them once.
+    """
     nodes: dict[str, dict] = {}
     attrs: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
 
@@ -251,7 +255,7 @@ SELECT DISTINCT ?citing ?p ?cited WHERE {
 """
 
 
-def citation_graph(store) -> nx.DiGraph:
+def citation_graph(store, documents: dict[str, dict] | None = None) -> nx.DiGraph:
     """Documents and what they cite: one edge citing -> cited.
 
     Node attributes: ``label``, ``kind`` (Letter, NoteVerbale, Resolution, Web page...), ``in_corpus``,
@@ -262,7 +266,7 @@ def citation_graph(store) -> nx.DiGraph:
     ``date`` (the citing document's date).
     """
     store = as_store(store)
-    docs = _documents(store)
+    docs = document_records(store) if documents is None else documents
     G = nx.DiGraph(name="citations")
     G.graph["documents"] = _doc_meta(docs)
     for iri, d in docs.items():
@@ -370,7 +374,7 @@ def _doc_rel(store: Store, prop: str) -> dict[str, set[str]]:
     return out
 
 
-def actor_graph(store, co_mentions: bool = True) -> nx.MultiDiGraph:
+def actor_graph(store, co_mentions: bool = True, documents: dict[str, dict] | None = None) -> nx.MultiDiGraph:
     """States, bodies, mandate holders and persons, and what the documents say about them.
 
     Edge keys (one edge per pair and relation), from the documents' own graphs:
@@ -393,7 +397,7 @@ def actor_graph(store, co_mentions: bool = True) -> nx.MultiDiGraph:
     Organization, Person), ``class`` (vocabulary class), ``code`` (ISO 3166 alpha-3 for states).
     """
     store = as_store(store)
-    docs = _documents(store)
+    docs = document_records(store) if documents is None else documents
     corpus = {iri for iri, d in docs.items() if d["in_corpus"]}
     G = nx.MultiDiGraph(name="actors")
     G.graph["documents"] = _doc_meta(docs)
@@ -554,7 +558,7 @@ def incidents(store) -> list[dict]:
     return out
 
 
-def incident_graph(store) -> nx.DiGraph:
+def incident_graph(store, documents: dict[str, dict] | None = None) -> nx.DiGraph:
     """Incident reports -> the documents that report them, their places and alleged perpetrators.
 
     Nodes have ``kind`` Incident, a document kind, Place or State. Edges: ``reported by``
@@ -563,7 +567,7 @@ def incident_graph(store) -> nx.DiGraph:
     Incident nodes carry the figures, ``date`` (begin), ``quote`` and ``document``.
     """
     store = as_store(store)
-    docs = _documents(store)
+    docs = document_records(store) if documents is None else documents
     G = nx.DiGraph(name="incidents")
     G.graph["documents"] = _doc_meta(docs)
     labels = {r["s"]: r["l"] for r in select(store, Q_VOCAB_LABELS)}

@@ -31,6 +31,11 @@ def cited_by(C: nx.DiGraph, n) -> list[str]:
     return sorted({doc for _, _, d in C.in_edges(n, data=True) for doc in d["documents"]})
 
 
+def cited_by_count(C: nx.DiGraph, n) -> int:
+    """How many distinct documents cite n."""
+    return len({doc for _, _, d in C.in_edges(n, data=True) for doc in d["documents"]})
+
+
 def most_cited(C: nx.DiGraph, n: int = 10, kinds=None, exclude_kinds=("Web page",)) -> list[dict]:
     """The most cited things: in-degree counted as distinct citing documents, then printed citations.
 
@@ -43,12 +48,14 @@ def most_cited(C: nx.DiGraph, n: int = 10, kinds=None, exclude_kinds=("Web page"
         kind = C.nodes[node].get("kind")
         if (kinds and kind not in kinds) or (exclude_kinds and kind in exclude_kinds):
             continue
-        citing = cited_by(C, node)
-        rows.append({**_node_row(C, node), "cited_by": len(citing),
-                     "citations": sum(d.get("count", 1) for _, _, d in C.in_edges(node, data=True)),
-                     "citing": sorted(_label(C, c) for c in citing)})
+        rows.append({**_node_row(C, node), "cited_by": cited_by_count(C, node),
+                     "citations": sum(d.get("count", 1) for _, _, d in C.in_edges(node, data=True))})
     rows.sort(key=lambda r: (-r["cited_by"], -r["citations"], r["label"], r["id"]))
-    return rows[:n] if n else rows
+    rows = rows[:n] if n else rows
+    # The citing documents' labels only for the rows returned: a whole graph's worth is millions.
+    for r in rows:
+        r["citing"] = sorted(_label(C, c) for c in cited_by(C, r["id"]))
+    return rows
 
 
 def central_documents(C: nx.DiGraph, n: int = 10, alpha: float = 0.85, exclude_kinds=("Web page",)) -> list[dict]:
@@ -59,10 +66,10 @@ def central_documents(C: nx.DiGraph, n: int = 10, alpha: float = 0.85, exclude_k
     if C.number_of_nodes() == 0:
         return []
     pr = nx.pagerank(C, alpha=alpha, weight="count")
-    rows = [{**_node_row(C, k), "pagerank": round(v, 6), "in_degree": len(cited_by(C, k))} for k, v in pr.items()
-            if C.nodes[k].get("kind") not in (exclude_kinds or ())]
-    rows.sort(key=lambda r: (-r["pagerank"], r["label"], r["id"]))
-    return rows[:n] if n else rows
+    ranked = sorted(((-round(v, 6), _label(C, k), k) for k, v in pr.items()
+                     if C.nodes[k].get("kind") not in (exclude_kinds or ())))
+    return [{**_node_row(C, k), "pagerank": -v, "in_degree": cited_by_count(C, k)}
+            for v, _, k in (ranked[:n] if n else ranked)]
 
 
 def longest_chains(C: nx.DiGraph, n: int = 5) -> list[dict]:

@@ -11,6 +11,11 @@ from kg.analytics import metrics as m
 
 REPORT_MD = "report.md"
 REPORT_JSON = "report.json"
+# report.md is for reading: its long listings stop here (report.json has every row). Without a cap
+# the Markdown of 100,000 documents was 29 MB, most of it one table row per incident report.
+MD_ROWS = 100
+MD_THREADS = 20
+MD_THREAD_LINKS = 30
 PLOTS = {
     "cited": "report-cited.png",
     "incidents": "report-incidents.png",
@@ -27,19 +32,29 @@ def md(text) -> str:
     return re.sub(r"([\\`*_\[\]|#!])", r"\\\1", s)
 
 
-def compute(store, top: int = 10) -> dict:
-    """Every metric of the report, JSON-ready. ``store``: a pyoxigraph Store or a build folder."""
+def compute(store, top: int = 10, stage=lambda name: None) -> dict:
+    """Every metric of the report, JSON-ready. ``store``: a pyoxigraph Store or a build folder.
+
+    ``stage(name)`` is called as each stage starts (for a progress display).
+    """
     store = g.as_store(store)
-    C = g.citation_graph(store)
+    stage("documents")
+    records = g.document_records(store)
+    stage("citations")
+    C = g.citation_graph(store, documents=records)
     R = g.reply_graph(C)
-    A = g.actor_graph(store)
-    I = g.incident_graph(store)
+    stage("actors")
+    A = g.actor_graph(store, documents=records)
+    del records   # the graphs hold what they need of them
+    stage("incidents")
     incs = g.incidents(store)
+    stage("metrics")
     docs = C.graph["documents"]
+    # States by their label: actors first, then any labelled thing in the vocabularies (a state
+    # named only as an incident's perpetrator or a document's author is not in the actor graph).
     state_labels = {n: d["label"] for n, d in A.nodes(data=True) if d.get("kind") == "State"}
-    for n, d in I.nodes(data=True):
-        if d.get("kind") == "State":
-            state_labels.setdefault(n, d["label"])
+    for r in g.select(store, g.Q_VOCAB_LABELS):
+        state_labels.setdefault(r["s"], r["l"])
     author_of = {iri: state_labels.get(C.nodes[iri]["author_states"][0], g.local(C.nodes[iri]["author_states"][0]))
                  for iri in docs if C.nodes[iri].get("author_states")}
     missing = m.missing_documents(C)
@@ -80,36 +95,49 @@ def compute(store, top: int = 10) -> dict:
     }
 
 
-def analyze(out: str | Path = "output", top: int = 10, plots: bool = True) -> dict:
+ANALYZE_STAGES = ("documents", "citations", "actors", "incidents", "metrics", "charts", "writing")
+
+
+def analyze(out: str | Path = "output", top: int = 10, plots: bool = True, progress: bool = False) -> dict:
     """Compute the report of the build in ``out`` and write report.md, report.json and the PNGs there.
 
     Returns the report (as written to report.json), with ``files``: the paths written.
+    ``progress``: a bar of the stages on stderr (at 100,000 documents the whole takes half an hour).
     """
+    from tqdm import tqdm
+
     from kg.analytics import plots as p
     from kg.store import atomic_write_bytes
     out = Path(out)
-    rep = compute(out, top)
-    inputs = rep.pop("_plot_inputs")
-    images = {}
-    if plots:
-        makers = {
-            "cited": lambda: p.cited_chart(rep["most_cited"]),
-            "incidents": lambda: p.incidents_timeline(rep["incidents"], inputs["author_of"]),
-            "documents": lambda: p.documents_timeline(inputs["docs"], inputs["author_of"]),
-            "engagement": lambda: p.engagement_heatmap(rep["state_engagement"]),
-            "threads": lambda: p.threads_timeline(rep["reply_threads"]),
-        }
-        for key, make in makers.items():
-            data = make()
-            path = out / PLOTS[key]
-            if data:
-                atomic_write_bytes(path, data)
-                images[key] = PLOTS[key]
-            elif path.exists():
-                path.unlink()   # a chart of an earlier build that no longer has data
-    rep["plots"] = images
-    atomic_write_bytes(out / REPORT_JSON, (json.dumps(rep, indent=2, ensure_ascii=False) + "\n").encode())
-    atomic_write_bytes(out / REPORT_MD, render_markdown(rep).encode())
+    with tqdm(total=len(ANALYZE_STAGES), desc="analyze", unit="stage", disable=not progress, leave=False) as bar:
+        def stage(name):
+            bar.update(ANALYZE_STAGES.index(name) - bar.n)
+            bar.set_postfix_str(name)
+
+        rep = compute(out, top, stage)
+        inputs = rep.pop("_plot_inputs")
+        images = {}
+        if plots:
+            stage("charts")
+            makers = {
+                "cited": lambda: p.cited_chart(rep["most_cited"]),
+                "incidents": lambda: p.incidents_timeline(rep["incidents"], inputs["author_of"]),
+                "documents": lambda: p.documents_timeline(inputs["docs"], inputs["author_of"]),
+                "engagement": lambda: p.engagement_heatmap(rep["state_engagement"]),
+                "threads": lambda: p.threads_timeline(rep["reply_threads"]),
+            }
+            for key, make in makers.items():
+                data = make()
+                path = out / PLOTS[key]
+                if data:
+                    atomic_write_bytes(path, data)
+                    images[key] = PLOTS[key]
+                elif path.exists():
+                    path.unlink()   # a chart of an earlier build that no longer has data
+        rep["plots"] = images
+        stage("writing")
+        atomic_write_bytes(out / REPORT_JSON, (json.dumps(rep, indent=2, ensure_ascii=False) + "\n").encode())
+        atomic_write_bytes(out / REPORT_MD, render_markdown(rep).encode())
     rep["files"] = [str(out / REPORT_MD), str(out / REPORT_JSON)] + [str(out / f) for f in images.values()]
     return rep
 
@@ -155,11 +183,15 @@ def render_markdown(rep: dict) -> str:
           "Documents linked by `repliesTo` or `disputes`, in date order (replies to resolutions are left out).", ""]
     if plots.get("threads"):
         L += [f"![Reply threads]({plots['threads']})", ""]
-    if rep["reply_threads"]:
-        for t in rep["reply_threads"]:
+    threads = rep["reply_threads"]
+    if threads:
+        for t in threads[:MD_THREADS]:
             span = f"{t['start']} to {t['end']}" if t["start"] else "undated"
-            L.append(f"- {t['size']} documents, {span}: " + "; ".join(
-                f"{md(e['from'])} {e['type']} {md(e['to'])}" for e in t["edges"]))
+            links = "; ".join(f"{md(e['from'])} {e['type']} {md(e['to'])}" for e in t["edges"][:MD_THREAD_LINKS])
+            more = len(t["edges"]) - MD_THREAD_LINKS
+            L.append(f"- {t['size']} documents, {span}: {links}" + (f"; … and {more} more links" if more > 0 else ""))
+        if len(threads) > MD_THREADS:
+            L.append(f"- … and {len(threads) - MD_THREADS} smaller threads.")
     else:
         L.append("No reply threads.")
     L.append("")
@@ -196,7 +228,9 @@ def render_markdown(rep: dict) -> str:
     if rep["forward_citations"]:
         L += _table(["citing", "issued", "cites", "dated", "why flagged"],
                     [[md(r["citing_label"]), r["citing_date"], md(r["cited_label"]), r["cited_date"], md(r["reason"])]
-                     for r in rep["forward_citations"]])
+                     for r in rep["forward_citations"][:MD_ROWS]])
+        if len(rep["forward_citations"]) > MD_ROWS:
+            L += [f"The first {MD_ROWS} of {len(rep['forward_citations'])}; report.json has them all.", ""]
     else:
         L += ["None found.", ""]
 
@@ -214,7 +248,9 @@ def render_markdown(rep: dict) -> str:
         L += _table(["reported by", "document", "type", "place", "date", "killed", "attributed to"],
                     [[md(r["reporting_state"] or "-"), md(r["document_label"]), md(r["type"]), md(r["place_label"] or "-"),
                       md(r["date"] or "-"), "" if r["killed"] is None else r["killed"], md(", ".join(r["perpetrators"]) or "-")]
-                     for r in rep["incidents"]])
+                     for r in rep["incidents"][:MD_ROWS]])
+        if len(rep["incidents"]) > MD_ROWS:
+            L += [f"The first {MD_ROWS} of {len(rep['incidents'])} incident reports; report.json has them all.", ""]
     else:
         L += ["No incident reports.", ""]
     if plots.get("documents"):
