@@ -131,9 +131,8 @@ def _list(lines: list[str], n: int = 8) -> list[str]:
 def _citation_records(C: nx.DiGraph):
     docs = C.graph.get("documents", {})
     nodes, edges = [], []
-    for n, d in C.nodes(data=True):
-        cls = CITATION_KIND_CLASS.get(d["kind"], "document")
-        citing = sorted({x for _, _, e in C.in_edges(n, data=True) for x in e["documents"]})
+
+    def node_title(n, d, citing, out_deg) -> str:
         lines = [d["label"], f"{d['kind']}" + (" — in the corpus" if d["in_corpus"] else " — not in the corpus")]
         if d.get("symbols") and len(d["symbols"]) > 1:
             lines.append("symbols: " + ", ".join(d["symbols"]))
@@ -146,16 +145,16 @@ def _citation_records(C: nx.DiGraph):
         if d.get("sources"):
             lines.append("file: " + ", ".join(d["sources"]))
         if citing:
+            citing = sorted(citing)
             lines.append(f"cited by {len(citing)} document(s):")
             lines += ["  " + _doc_line(docs, x) for x in _list(citing)]
-        out_deg = C.out_degree(n)
         if out_deg:
             lines.append(f"cites {out_deg}")
         if not re.match(r"https?://", d["label"]) and (n.startswith("http://") or n.startswith("https://")):
             lines.append(n)
-        nodes.append({"key": n, "label": d["label"], "cls": cls, "date": d.get("date"), "title": "\n".join(lines),
-                      "strong": d["in_corpus"], "priority": (1 if d["in_corpus"] else 0, len(citing) + out_deg)})
-    for u, v, e in C.edges(data=True):
+        return "\n".join(lines)
+
+    def edge_title(u, v, e) -> str:
         lines = [f"{C.nodes[u]['label']} {e['type']} {C.nodes[v]['label']}"]
         if len(e["types"]) > 1:
             lines.append("types: " + ", ".join(e["types"]))
@@ -165,7 +164,17 @@ def _citation_records(C: nx.DiGraph):
             if q:
                 lines.append(f"“{_cut(q, 300)}”{where}")
         lines.append("in: " + _doc_line(docs, u))
-        edges.append({"from": u, "to": v, "etype": e["type"], "label": e["type"], "title": "\n".join(lines),
+        return "\n".join(lines)
+
+    # Tooltips are written only for what is drawn: at 100,000 documents the graph has 600,000 links.
+    for n, d in C.nodes(data=True):
+        citing = {x for _, _, e in C.in_edges(n, data=True) for x in e["documents"]}
+        out_deg = C.out_degree(n)
+        nodes.append({"key": n, "label": d["label"], "cls": CITATION_KIND_CLASS.get(d["kind"], "document"),
+                      "date": d.get("date"), "title": partial(node_title, n, d, citing, out_deg),
+                      "strong": d["in_corpus"], "priority": (1 if d["in_corpus"] else 0, len(citing) + out_deg)})
+    for u, v, e in C.edges(data=True):
+        edges.append({"from": u, "to": v, "etype": e["type"], "label": e["type"], "title": partial(edge_title, u, v, e),
                       "dates": [e["date"]] if e.get("date") else [], "weight": e.get("count", 1), "directed": True,
                       "priority": (0 if e["type"] == "cites" else 1, e.get("count", 1))})
     return nodes, edges
@@ -296,6 +305,20 @@ def _cap(nodes, edges, max_nodes, max_edges, class_labels, edge_labels):
     return nodes, inside, notes
 
 
+def _ordered_subgraph(G: nx.Graph, nodes) -> nx.Graph:
+    """A copy of G's subgraph on ``nodes``, nodes in sorted order.
+
+    Not ``G.subgraph``: a view of less than half the graph iterates its nodes in the order of a
+    Python set, which changes from run to run with string hashing, and so would the layout.
+    """
+    keep = sorted(nodes, key=str)
+    inside = set(keep)
+    S = nx.Graph()
+    S.add_nodes_from(keep)
+    S.add_edges_from((a, b, dict(d)) for a in keep for b, d in G[a].items() if b in inside)
+    return S
+
+
 def _component_layout(H: nx.Graph, seed: int) -> dict:
     """Positions of one connected component: force layout of its core, leaves on spirals around their neighbour."""
     n = H.number_of_nodes()
@@ -315,7 +338,7 @@ def _component_layout(H: nx.Graph, seed: int) -> dict:
     else:
         deg = {v: H.degree(v, weight="weight") for v in core}
         top = sorted(core, key=lambda v: (-deg[v], str(v)))[:CORE_LAYOUT_MAX]
-        T = H.subgraph(top)
+        T = _ordered_subgraph(H, top)
         density = 2.0 * T.number_of_edges() / max(1, len(top))
         scale = (75.0 + 6.0 * min(density, 12.0)) * math.sqrt(len(top)) + 60.0
         for a, b, d in T.edges(data=True):
@@ -388,7 +411,7 @@ def layout(keys: list, pairs: list[tuple], seed: int = 7) -> dict:
         if len(c) == 1:
             singles.append(next(iter(c)))
             continue
-        p = _component_layout(U.subgraph(c), seed)
+        p = _component_layout(_ordered_subgraph(U, c), seed)
         xs = [q[0] for q in p.values()]
         ys = [q[1] for q in p.values()]
         boxes.append((max(xs) - min(xs) + 160, max(ys) - min(ys) + 120, min(xs), min(ys), p))
@@ -457,7 +480,7 @@ def view(kind: str, store="output", max_nodes: int = DEFAULT_MAX_NODES, max_edge
                "shape": shape, "color": {"background": color, "border": _darken(color, 0.55) if n["strong"] else _darken(color, 0.85),
                                          "highlight": {"background": color, "border": "#000000"}},
                "borderWidth": 2.5 if n["strong"] else 1, "size": round(size, 1), "x": round(x, 1), "y": round(y, 1),
-               "title": n["title"], "date": n["date"], "iri": n["key"] if isinstance(n["key"], str) else None}
+               "title": n["title"]() if callable(n["title"]) else n["title"], "date": n["date"], "iri": n["key"] if isinstance(n["key"], str) else None}
         out_nodes.append(rec)
     out_edges = []
     max_w = max([e["weight"] for e in edges] + [1])

@@ -143,6 +143,30 @@ def test_large_graphs_are_capped_and_say_what_was_left_out():
     assert "left out 2,060" in html
 
 
+LAYOUT_SCRIPT = """
+import json, sys
+from kg.viz import layout
+keys = [f"big-{i:02d}" for i in range(20)] + [f"ring-{c}" for c in "abcde"]
+pairs = [(f"big-{i:02d}", f"big-{i + 1:02d}") for i in range(19)]
+pairs += [(f"ring-{a}", f"ring-{b}") for a, b in zip("abcde", "bcdea")]
+json.dump(layout(keys, pairs), sys.stdout, sort_keys=True)
+"""
+
+
+def test_layout_is_the_same_in_every_process():
+    """A page rebuilt from the same graph is the same file, whatever the interpreter's string hashing.
+
+    The ring is less than half the graph: a networkx subgraph view of it iterates a Python set,
+    whose order changes with PYTHONHASHSEED (this gave a 2,000-document build a new layout each run).
+    """
+    import sys
+    runs = {subprocess.run([sys.executable, "-c", LAYOUT_SCRIPT], env={**os.environ, "PYTHONHASHSEED": str(h)},
+                           capture_output=True, text=True, check=True).stdout for h in (1, 2, 3, 4)}
+    assert len(runs) == 1
+    pos = json.loads(runs.pop())
+    assert len(pos) == 25 and len({tuple(p) for p in pos.values()}) == 25
+
+
 def test_cli_viz_writes_into_out_only(corpus_build, tmp_path, monkeypatch):
     from kg.cli_analytics import viz as viz_cmd
     out = tmp_path / "out"
