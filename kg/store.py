@@ -178,6 +178,7 @@ class StagedStore:
     def __init__(self, path: Path, base: Path | None = None):
         if base is not None:
             Store.read_only(str(base)).backup(str(path))
+        self.fresh = base is None
         self.store = Store(str(path))
         self._batch: list[bytes] = []
         self._size = 0
@@ -221,6 +222,12 @@ class StagedStore:
         self._loader.join()
         self._check()
         self.store.flush()
+        if self.fresh:
+            # Each bulk-loaded batch is its own set of RocksDB files; until they are compacted every
+            # term a query decodes is looked up in all of them. Measured at 10,000 documents: 15 s
+            # here, then the named queries 1.3-2.7 times faster. An incremental build copies the
+            # compacted files and adds a few changed graphs: it does not pay this again.
+            self.store.optimize()
         del self.store
 
     def abort(self) -> None:
