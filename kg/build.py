@@ -26,6 +26,7 @@ from kg.models import Extraction, from_json, to_json
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 CACHE_DIR = "cache"
+COMPACT_SHARE = 0.1     # an incremental build compacts its store when it re-maps more than this share of documents
 
 
 @dataclass
@@ -263,6 +264,10 @@ def _build(paths, out: Path, jobs: int, limits: ingest.Limits, progress: bool, e
             trig = store.StagedTrig(gen / store.TRIG_FILE, previous / store.TRIG_FILE if kept else None)
 
             to_map = [e for e in entries if e.graph not in kept]
+            # A copied store is compacted again once a build rewrites a tenth of its documents: a
+            # rebuild of one changed document stays at ~3 % of a full build, and after many changes
+            # the store does not pile up uncompacted batches (queries 1.3-2.7 x slower).
+            staged.compact = staged.compact or len(to_map) > COMPACT_SHARE * len(entries)
             mapped = _map_all(to_map, aliases, jobs, client, progress)
             graphs, corpus_graphs, triples = {}, {}, 0
             for g in sorted(corpus_keys.keys() | {e.graph for e in entries}):
