@@ -227,7 +227,8 @@ class StagedStore:
             # Each bulk-loaded batch is its own set of RocksDB files; until they are compacted every
             # term a query decodes is looked up in all of them. Measured at 10,000 documents: 15 s
             # here, then the named queries 1.3-2.7 times faster. An incremental build copies the
-            # compacted files; when it adds only a few changed graphs it need not pay this again (kg.build.COMPACT_SHARE).
+            # compacted files; when it adds only a few changed graphs it need not pay this again
+            # (kg.build.COMPACT_SHARE).
             self.store.optimize()
         del self.store
 

@@ -33,6 +33,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.analytics import graphs as g
+from kg.analytics.metrics import cited_by, cited_by_count
 
 VIEWS = ("citations", "actors", "incidents")
 DEFAULT_MAX_NODES = 2000
@@ -132,7 +133,7 @@ def _citation_records(C: nx.DiGraph):
     docs = C.graph.get("documents", {})
     nodes, edges = [], []
 
-    def node_title(n, d, citing, out_deg) -> str:
+    def node_title(n, d, out_deg) -> str:
         lines = [d["label"], f"{d['kind']}" + (" — in the corpus" if d["in_corpus"] else " — not in the corpus")]
         if d.get("symbols") and len(d["symbols"]) > 1:
             lines.append("symbols: " + ", ".join(d["symbols"]))
@@ -144,8 +145,8 @@ def _citation_records(C: nx.DiGraph):
             lines.append(f"issued {d['issued']}")
         if d.get("sources"):
             lines.append("file: " + ", ".join(d["sources"]))
+        citing = cited_by(C, n)
         if citing:
-            citing = sorted(citing)
             lines.append(f"cited by {len(citing)} document(s):")
             lines += ["  " + _doc_line(docs, x) for x in _list(citing)]
         if out_deg:
@@ -168,11 +169,10 @@ def _citation_records(C: nx.DiGraph):
 
     # Tooltips are written only for what is drawn: at 100,000 documents the graph has 600,000 links.
     for n, d in C.nodes(data=True):
-        citing = {x for _, _, e in C.in_edges(n, data=True) for x in e["documents"]}
         out_deg = C.out_degree(n)
         nodes.append({"key": n, "label": d["label"], "cls": CITATION_KIND_CLASS.get(d["kind"], "document"),
-                      "date": d.get("date"), "title": partial(node_title, n, d, citing, out_deg),
-                      "strong": d["in_corpus"], "priority": (1 if d["in_corpus"] else 0, len(citing) + out_deg)})
+                      "date": d.get("date"), "title": partial(node_title, n, d, out_deg),
+                      "strong": d["in_corpus"], "priority": (1 if d["in_corpus"] else 0, cited_by_count(C, n) + out_deg)})
     for u, v, e in C.edges(data=True):
         edges.append({"from": u, "to": v, "etype": e["type"], "label": e["type"], "title": partial(edge_title, u, v, e),
                       "dates": [e["date"]] if e.get("date") else [], "weight": e.get("count", 1), "directed": True,

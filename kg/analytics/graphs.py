@@ -558,7 +558,7 @@ def incidents(store) -> list[dict]:
     return out
 
 
-def incident_graph(store, documents: dict[str, dict] | None = None) -> nx.DiGraph:
+def incident_graph(store) -> nx.DiGraph:
     """Incident reports -> the documents that report them, their places and alleged perpetrators.
 
     Nodes have ``kind`` Incident, a document kind, Place or State. Edges: ``reported by``
@@ -567,7 +567,7 @@ def incident_graph(store, documents: dict[str, dict] | None = None) -> nx.DiGrap
     Incident nodes carry the figures, ``date`` (begin), ``quote`` and ``document``.
     """
     store = as_store(store)
-    docs = document_records(store) if documents is None else documents
+    docs = document_records(store)
     G = nx.DiGraph(name="incidents")
     G.graph["documents"] = _doc_meta(docs)
     labels = {r["s"]: r["l"] for r in select(store, Q_VOCAB_LABELS)}
