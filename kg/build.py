@@ -38,6 +38,7 @@ class BuildReport:
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
     changed_graphs: list[str] = field(default_factory=list)
+    mapped: int = 0          # documents whose graph was made again (changed, or their citations resolve anew)
 
     @property
     def ok(self) -> bool:
@@ -76,6 +77,7 @@ class DocEntry:
     key: str
     cache: str
     alias: mapping.AliasInfo
+    uses: mapping.AliasUses
     incidents: tuple[IncidentRef, ...]
 
     @property
@@ -84,15 +86,17 @@ class DocEntry:
 
     @classmethod
     def of(cls, ex: Extraction, key: str, cache: Path) -> "DocEntry":
-        return cls(ex.source, ex.sha256, key, str(cache), mapping.AliasInfo.of(ex), incident_refs(ex))
+        return cls(ex.source, ex.sha256, key, str(cache), mapping.AliasInfo.of(ex), mapping.AliasUses.of(ex),
+                   incident_refs(ex))
 
     def to_manifest(self) -> dict:
-        return {"source": self.source, "sha256": self.sha256, "key": self.key,
-                "alias": self.alias.to_json(), "incidents": [[r.node, r.place, r.date] for r in self.incidents]}
+        return {"source": self.source, "sha256": self.sha256, "key": self.key, "alias": self.alias.to_json(),
+                "uses": self.uses.to_json(), "incidents": [[r.node, r.place, r.date] for r in self.incidents]}
 
     @classmethod
     def from_manifest(cls, data: dict, cache: Path) -> "DocEntry":
         return cls(data["source"], data["sha256"], data["key"], str(cache), mapping.AliasInfo.from_json(data["alias"]),
+                   mapping.AliasUses.from_json(data["uses"]),
                    tuple(IncidentRef(data["source"], n, pl, d) for n, pl, d in data["incidents"]))
 
 
@@ -241,10 +245,14 @@ def _build(paths, out: Path, jobs: int, limits: ingest.Limits, progress: bool, e
         report.documents = len(entries)
 
         aliases = mapping.Aliases.from_infos(e.alias for e in entries)
-        context = {"aliases": aliases.fingerprint(), "mapping": _mapping_fingerprint()}
+        context = {"mapping": _mapping_fingerprint()}
         same_context = previous is not None and all(old.get(k) == v for k, v in context.items())
         old_graphs = old.get("graphs", {}) if same_context else {}
-        kept = {e.graph for e in entries if old_graphs.get(e.graph, {}).get("key") == e.key}
+        # A graph is reused when its document is unchanged and the aliases answer its lookups as before:
+        # a document that becomes part of a joint symbol re-maps those citing the other part, not all.
+        answers = {e.graph: aliases.answers(e.uses) for e in entries}
+        kept = {e.graph for e in entries if old_graphs.get(e.graph, {}).get("key") == e.key
+                and old_graphs[e.graph].get("alias_answers") == answers[e.graph]}
 
         reports = [r for e in entries for r in e.incidents]
         corpus_keys = {ns.GRAPH_ONTOLOGY: _background_key(), ns.GRAPH_VOCAB: _background_key(),
@@ -264,6 +272,7 @@ def _build(paths, out: Path, jobs: int, limits: ingest.Limits, progress: bool, e
             trig = store.StagedTrig(gen / store.TRIG_FILE, previous / store.TRIG_FILE if kept else None)
 
             to_map = [e for e in entries if e.graph not in kept]
+            report.mapped = len(to_map)
             # A copied store is compacted again once a build rewrites a tenth of its documents: a
             # rebuild of one changed document stays at ~3 % of a full build, and after many changes
             # the store does not pile up uncompacted batches (queries 1.3-2.7 x slower).
@@ -291,8 +300,8 @@ def _build(paths, out: Path, jobs: int, limits: ingest.Limits, progress: bool, e
                         report.failures.append((entry.source, error))
                         continue
                     staged.add(text.nquads)
-                    record = {**entry.to_manifest(), "quads": text.quads, "digest": text.digest,
-                              "trig": list(trig.write(text))}
+                    record = {**entry.to_manifest(), "alias_answers": answers[g], "quads": text.quads,
+                              "digest": text.digest, "trig": list(trig.write(text))}
                 (corpus_graphs if g in corpus_keys else graphs)[g] = record
                 triples += record["quads"]
         trig.close()
@@ -371,7 +380,8 @@ def _extract_all(files: list[Path], old: dict, limits: ingest.Limits, cache_dir:
                 key = _cache_key(hashlib.sha256(ingest.read_bytes(f, limits)).hexdigest())
             except ingest.IngestError:
                 key = None          # the worker reports it
-            if key == was.get("key") and was.get("source") == f.name:
+            # (a manifest of an older kg has no "uses": its entry is read from the cache instead)
+            if key == was.get("key") and was.get("source") == f.name and "uses" in was:
                 entries.append(DocEntry.from_manifest(was, _cache_file(cache_dir, f.name)))
                 report.reused += 1
                 bar.update()

@@ -74,7 +74,8 @@ def build(paths, out, jobs, max_bytes, max_pages, max_seconds, quiet, executor, 
         fatal(str(e))
     for path, reason in report.failures:
         click.echo(f"kg: skipped {shown(path)}: {shown(reason)}", err=True)
-    click.echo(f"built {report.documents} documents ({report.extracted} extracted, {report.reused} unchanged), "
+    click.echo(f"built {report.documents} documents ({report.extracted} extracted, {report.reused} unchanged, "
+               f"{report.mapped} mapped), "
                f"{report.triples} triples, {len(report.changed_graphs)} graphs changed, in {report.seconds:.1f} s"
                + (f"; {len(report.failures)} files skipped" if report.failures else "") + f" -> {shown(out)}", err=True)
     sys.exit(EXIT_OK if report.ok else EXIT_PARTIAL)

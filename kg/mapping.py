@@ -96,14 +96,40 @@ class Aliases:
                         aliases.by_author_date.setdefault((a, dated), set()).add(f"{iri}#annex-{i}")
         return aliases
 
-    def fingerprint(self) -> str:
-        """Equal fingerprints, equal mapping of every unchanged document (what an incremental build reuses)."""
+    def answers(self, uses: "AliasUses") -> str:
+        """A digest of what these aliases answer to one document's lookups: equal digests, equal mapping
+        of that document (what an incremental build reuses its graph on)."""
         h = hashlib.sha256()
-        for k in sorted(self.canonical):
-            h.update(f"{k}\t{self.canonical[k]}\n".encode())
-        for key in sorted(self.by_author_date):
-            h.update(f"{key[0]}\t{key[1]}\t{sorted(self.by_author_date[key])}\n".encode())
+        for symbol in uses.symbols:
+            h.update(f"{symbol}\t{self.resolve(symbol)}\n".encode())
+        for date, authors in uses.described:
+            h.update(f"{date}\t{','.join(authors)}\t{self.described(authors, date)}\n".encode())
         return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class AliasUses:
+    """What one document's mapping asks of the corpus-wide Aliases: the symbols it resolves (its own
+    first symbol and those of the documents it cites) and the (date, author states) of its references
+    by description. Kept in the build manifest: when another document's identity changes (a joint
+    symbol, a date), an incremental build re-maps only the documents whose lookups it answers
+    differently, not all of them."""
+    symbols: tuple[str, ...]
+    described: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @classmethod
+    def of(cls, ex: Extraction) -> "AliasUses":
+        symbols = set(ex.metadata.symbols[:1]) | {c.key for c in ex.citations if c.target == "document"}
+        described = {(ref.date, tuple(ref.author_states)) for ref in ex.described}
+        return cls(tuple(sorted(symbols)), tuple(sorted(described, key=repr)))
+
+    def to_json(self) -> list:
+        return [list(self.symbols), [[d, list(a)] for d, a in self.described]]
+
+    @classmethod
+    def from_json(cls, data: list) -> "AliasUses":
+        symbols, described = data
+        return cls(tuple(symbols), tuple((d, tuple(a)) for d, a in described))
 
 
 @dataclass(frozen=True)

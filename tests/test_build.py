@@ -205,6 +205,91 @@ def test_reference_by_description_links_to_the_corpus_document(tmp_path):
     assert [(r["src"].value, r["dst"].value) for r in rows] == [("aze.txt", "arm.txt")]
 
 
+def _letter(symbols: str, day: int, state: str, body: str) -> str:
+    head = f"United Nations {symbols}\n\nDistr.: General\n{day + 1} January 2025\n\n" if symbols else ""
+    return (head + f"Letter dated {day} January 2025 from the Permanent Representative of {state} to the United "
+            f"Nations addressed to the Secretary-General\n\n{body}\n")
+
+
+def test_a_new_joint_symbol_remaps_only_the_documents_citing_its_parts(tmp_path):
+    """a.txt is reissued as A/79/100-S/2025/10: b.txt, which cites S/2025/10, must now cite the one node
+    A/79/100 and is mapped again; c.txt (cites A/79/100, which still resolves to itself) and d.txt are
+    reused. The incremental result is the fresh build's, byte for byte."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    a = corpus / "a.txt"
+    a.write_text(_letter("A/79/100", 2, "Ukraine", "I have the honour to inform you."))
+    (corpus / "b.txt").write_text(_letter("", 9, "the Russian Federation", "I reject the letter of Ukraine (S/2025/10)."))
+    (corpus / "c.txt").write_text(_letter("", 10, "Poland", "As stated in document A/79/100, the attacks continue."))
+    (corpus / "d.txt").write_text(_letter("", 11, "Chile", "As stated in document A/79/555, we support it."))
+    out = tmp_path / "out"
+    assert build([corpus], out=out, progress=False).mapped == 4
+
+    a.write_text(_letter("A/79/100-S/2025/10", 2, "Ukraine", "I have the honour to inform you."))
+    again = build([corpus], out=out, progress=False)
+    assert (again.extracted, again.reused, again.mapped) == (1, 3, 2)
+    assert sorted(again.changed_graphs) == [ns.graph_iri("a.txt"), ns.graph_iri("b.txt")]
+    store = pyoxigraph.Store.read_only(str(out / "store"))
+    cited = store.query(f"""SELECT DISTINCT ?t WHERE {{ GRAPH <{ns.graph_iri("b.txt")}> {{
+        ?d <http://purl.org/spar/cito/cites> ?t }} }}""")
+    assert [r["t"].value for r in cited] == ["https://undocs.org/A/79/100"]
+    del store
+    fresh = tmp_path / "fresh"
+    build([corpus], out=fresh, progress=False)
+    assert (out / "kg.trig").read_bytes() == (fresh / "kg.trig").read_bytes()
+
+
+def test_a_changed_date_remaps_the_reference_by_description_to_it(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    arm = corpus / "arm.txt"
+    arm.write_text(_letter("", 4, "Armenia", "I have the honour to draw your attention to the closure of the road."))
+    (corpus / "aze.txt").write_text(_letter("", 8, "Azerbaijan", "I flatly reject the letter from the Permanent "
+                                            "Representative of Armenia dated 5 January 2025, which is slander."))
+    (corpus / "chl.txt").write_text(_letter("", 9, "Chile", "As stated in document A/79/555, we support it."))
+    out = tmp_path / "out"
+    build([corpus], out=out, progress=False)
+    query = f"""SELECT ?t WHERE {{ GRAPH <{ns.graph_iri("aze.txt")}> {{ ?d <http://purl.org/spar/cito/disputes> ?t }} }}"""
+    store = pyoxigraph.Store.read_only(str(out / "store"))
+    assert list(store.query(query)) == []          # Armenia's letter is of the 4th: no such letter yet
+    del store
+    arm.write_text(arm.read_text().replace("dated 4 January", "dated 5 January"))
+    again = build([corpus], out=out, progress=False)
+    assert (again.extracted, again.mapped) == (1, 2)
+    store = pyoxigraph.Store.read_only(str(out / "store"))
+    assert [r["t"].value for r in store.query(query)] == [ns.file_document_iri("arm.txt")]
+
+
+def test_every_alias_lookup_of_the_mapping_is_in_its_uses(corpus_build):
+    """The incremental build trusts AliasUses to list every lookup map_extraction makes of the aliases;
+    a lookup it missed would leave a stale graph after another document's identity changed."""
+    from kg import mapping
+    from kg.models import Extraction, from_json
+
+    class Recording(mapping.Aliases):
+        def resolve(self, symbol):
+            asked.add(("symbol", symbol))
+            return super().resolve(symbol)
+
+        def described(self, authors, date):
+            asked.add(("described", (date, tuple(authors))))
+            return super().described(authors, date)
+
+    extractions = [from_json(Extraction, json.loads(f.read_text())["extraction"])
+                   for f in sorted((corpus_build[0] / "cache").glob("*.json"))]
+    assert len(extractions) == 5
+    aliases = mapping.Aliases.from_extractions(extractions)
+    recording = Recording(aliases.canonical, aliases.by_author_date)
+    lookups = 0
+    for ex in extractions:
+        asked = set()
+        mapping.map_extraction(ex, recording)
+        uses = mapping.AliasUses.of(ex)
+        assert asked <= {("symbol", s) for s in uses.symbols} | {("described", d) for d in uses.described}, ex.source
+        lookups += len(asked)
+    assert lookups >= 20       # the corpus cites dozens of documents by symbol
+
+
 def test_a_crashing_reader_fails_only_its_file(tmp_path, monkeypatch):
     """Files are read in long-lived reader processes (not a fork per file); a reader that dies on a file
     (here: SIGSEGV, as a native PDF reader might) fails that file only, and a new reader reads the rest."""
