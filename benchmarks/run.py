@@ -531,9 +531,9 @@ def run(args) -> dict:
                     rep = run_build([copy], out, jobs, args.executor, args.scheduler, args.verbose)
                     builds["rebuild-1"] = rep
                     rec.update(corpus_documents=rep.documents, extracted=rep.extracted, reused=rep.reused,
-                               changed_graphs=len(rep.changed_graphs), failures=len(rep.failures),
+                               mapped=rep.mapped, changed_graphs=len(rep.changed_graphs), failures=len(rep.failures),
                                report_seconds=rep.seconds)
-                    rec["note"] = f"{edited[1]} to {edited[0].name}; {rep.extracted} extracted"
+                    rec["note"] = f"{edited[1]} to {edited[0].name}; {rep.extracted} extracted, {rep.mapped} mapped"
                     if _sources_unchanged(rec, sources) and rep.extracted != 1:
                         raise RuntimeError(f"the rebuild extracted {rep.extracted} documents, not 1")
                 by = {s["stage"]: s for s in bench.stages}
@@ -792,6 +792,7 @@ def _summary(bench, args, corpus, label, generated, files, builds, m, sampled, w
         "rebuild_seconds": rebuild_seconds,
         "rebuild_share": by["rebuild-1"].get("share_of_build") if ok("rebuild-1") else None,
         "rebuild_extracted": builds["rebuild-1"].extracted if "rebuild-1" in builds else None,
+        "rebuild_mapped": builds["rebuild-1"].mapped if "rebuild-1" in builds else None,
         "extract_vs_tokenize_ratio": round(ex_best[0] / tok_best[0], 3) if tok_best[0] else None,
         "extract_vs_tokenize_ratio_wall": round(ex_best[1] / tok_best[1], 3) if tok_best[1] else None,
         "ratio_repeats": m["repeats"],

@@ -126,6 +126,7 @@ def test_run_corpus_json(tmp_path):
     assert build["peak_rss_mb"] >= build["main_peak_mb"]
     assert rebuild["extracted"] == 1 and rebuild["reused"] == 4 and rebuild["changed_graphs"] >= 1
     assert r["rebuild_extracted"] == 1
+    assert rebuild["mapped"] == r["rebuild_mapped"] == 1      # a sentence without citations: its graph only
     assert 0 < r["rebuild_share"] == rebuild["share_of_build"]
     assert stages["ingest"]["documents"] == 3 and stages["extract"]["documents"] == 3
     assert stages["map"]["triples"] > 1000 and stages["map"]["triples_per_second"] > 0
