@@ -239,9 +239,12 @@ def _incident_records(I: nx.DiGraph):
             if d.get("quote"):
                 lines.append(f"“{_cut(d['quote'], 600)}”")
             lines.append("reported by: " + _doc_line(docs, d["document"]))
+            # Drawn with its document, place and states, or not at all (see _keep_with_companions).
+            companions = [t for t in I.successors(n) if I.edges[n, t]["type"] != "same event as"]
+            companions += [s for s in I.successors(d["document"]) if I.edges[d["document"], s]["type"] == "authored by"]
             nodes.append({"key": n, "label": _cut(d["label"], 40), "full": d["label"], "cls": "Incident",
                           "date": d.get("date"), "title": "\n".join(lines), "strong": True,
-                          "priority": (2, d.get("killed") or 0)})
+                          "priority": (2, d.get("killed") or 0), "companions": companions})
         elif kind in ("Place", "State"):
             nodes.append({"key": n, "label": d["label"], "cls": kind, "date": None,
                           "title": f"{d['label']}\n{kind}\n{n}", "strong": False, "priority": (1, I.degree(n))})
@@ -267,11 +270,34 @@ def _incident_records(I: nx.DiGraph):
 # ---------------------------------------------------------------------------------------------
 # Caps and layout
 
+def _keep_with_companions(ranked: list[dict], max_nodes: int) -> tuple[list[dict], list[dict]]:
+    """The first ``max_nodes`` of ``ranked``, each kept with its ``companions`` (node keys) or not at all.
+
+    An incident drawn without its document, place and states says nothing, and incidents outrank
+    them: at 10,000 documents the 2,000 nodes kept were all incidents, with 50 links among them.
+    A node whose companions no longer fit is passed over for the next that fits.
+    """
+    by_key = {n["key"]: n for n in ranked}
+    kept: dict = {}
+    for n in ranked:
+        if len(kept) >= max_nodes:
+            break
+        if n["key"] in kept:
+            continue
+        group = {n["key"]: n}
+        for k in n.get("companions", ()):
+            if k in by_key and k not in kept:
+                group.setdefault(k, by_key[k])
+        if len(kept) + len(group) <= max_nodes:
+            kept.update(group)
+    return list(kept.values()), [n for n in ranked if n["key"] not in kept]
+
+
 def _cap(nodes, edges, max_nodes, max_edges, class_labels, edge_labels):
     notes = []
     if max_nodes and len(nodes) > max_nodes:
         ranked = sorted(nodes, key=lambda n: (n["priority"], n["key"]), reverse=True)
-        keep, drop = ranked[:max_nodes], ranked[max_nodes:]
+        keep, drop = _keep_with_companions(ranked, max_nodes)
         dropped = Counter(class_labels.get(n["cls"], n["cls"]) for n in drop)
         notes.append(f"Showing the {len(keep):,} best-connected of {len(nodes):,} nodes; left out {len(drop):,}: "
                      + ", ".join(f"{c:,} {k}" for k, c in dropped.most_common()) + ".")

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg import viz
+from kg.analytics.graphs import incident_graph
 
 CHROMIUM = Path("/usr/bin/chromium")
 PAYLOAD_TITLE = "<script>document.title='pwned'</script><img src=x id=kgpwn onerror=\"document.body.setAttribute('data-pwned','1')\">"
@@ -85,6 +86,26 @@ def test_citation_view_tooltips_carry_evidence_and_document(corpus_build):
     v = viz.view("incidents", corpus_build[0])
     n = next(n for n in v.nodes if n["cls"] == "Incident" and "Khojaly" in n["label"])
     assert "613" in n["title"] and "003_5f0808684c00eb6a.txt" in n["title"] and n["date"] == "1992-02-25"
+
+
+def test_a_capped_incident_view_keeps_each_incident_with_its_document_place_and_states(corpus_build):
+    """Incidents outrank documents, places and states; capped, they must not be drawn alone."""
+    I = incident_graph(corpus_build[0])
+    incidents = [n for n, d in I.nodes(data=True) if d["kind"] == "Incident"]
+    assert len(incidents) >= 3 and I.number_of_nodes() > 10
+    v = viz.view("incidents", graph=I, max_nodes=7)
+    drawn = {n["iri"] for n in v.nodes}
+    kept = [n for n in incidents if n in drawn]
+    assert 0 < len(kept) < len(incidents) and len(v.nodes) <= 7
+    for n in kept:
+        doc = I.nodes[n]["document"]
+        assert doc in drawn and all(t in drawn for t in I.successors(n) if I.edges[n, t]["type"] != "same event as")
+        assert all(s in drawn for s in I.successors(doc))
+    killed = sorted((I.nodes[n].get("killed") or 0 for n in incidents), reverse=True)
+    assert max(I.nodes[n].get("killed") or 0 for n in kept) == killed[0]     # the deadliest first
+    linked = {e["from"] for e in v.edges} | {e["to"] for e in v.edges}
+    index = {n["iri"]: n["id"] for n in v.nodes}
+    assert all(index[n] in linked for n in kept)
 
 
 def _hostile_graph(n: int = 3) -> nx.DiGraph:
