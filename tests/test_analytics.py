@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import networkx as nx
 import pytest
@@ -346,3 +349,28 @@ def test_cli_analyze(build_copy, tmp_path):
     assert data["most_cited"][0]["label"] == "A/77/597" and data["plots"] == {}
     r = CliRunner().invoke(analyze, ["--out", str(tmp_path / "nothing")])
     assert r.exit_code == 3 and "no built store" in r.output
+
+
+COMMUNITY_SCRIPT = """
+import json, sys
+import networkx as nx
+from kg.analytics.metrics import communities
+G = nx.Graph()
+kinds = ["Treaty body", "Court", "State", "Mandate holder", "UN body", "Person"]
+for i, k in enumerate(kinds):
+    G.add_node(f"https://example.org/{k}/{i}", kind=k, label=k)
+for a in G.nodes:
+    for b in G.nodes:
+        if a < b:
+            G.add_edge(a, b)
+json.dump(communities(G), sys.stdout)
+"""
+
+
+def test_communities_are_written_the_same_in_every_process():
+    """Kinds tied in count come in one order, whatever the interpreter's string hashing."""
+    runs = {subprocess.run([sys.executable, "-c", COMMUNITY_SCRIPT], env={**os.environ, "PYTHONHASHSEED": str(h)},
+                           capture_output=True, text=True, check=True).stdout for h in range(6)}
+    assert len(runs) == 1
+    (only,) = json.loads(runs.pop())
+    assert only["size"] == 6 and list(only["kinds"]) == sorted(only["kinds"])

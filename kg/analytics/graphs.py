@@ -429,6 +429,8 @@ def actor_graph(store, co_mentions: bool = True, documents: dict[str, dict] | No
 
     quotes: dict[tuple[str, str], tuple[int, str]] = {}
     for r in select(store, Q_MENTION_QUOTES):
+        if r["e"] not in actors:
+            continue   # places and instruments (four mentions in ten) are never an end of a link
         k = (r["doc"], r["e"])
         s = int(r["start"])
         if k not in quotes or s < quotes[k][0]:

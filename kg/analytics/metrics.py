@@ -170,7 +170,10 @@ def communities(G: nx.Graph, n: int = 5, weight: str | None = None, seed: int = 
     comms = nx.community.louvain_communities(U, weight="weight", seed=seed)
     comms = sorted((c for c in comms if len(c) > 1), key=lambda c: (-len(c), min(c)))
     return [{"size": len(c), "top": _top_members(G, c),
-             "kinds": dict(Counter(G.nodes[x].get("kind") for x in c).most_common())} for c in (comms[:n] if n else comms)]
+             # Ties in count by kind name: a community is a set, iterated in an order that changes
+             # with the interpreter's string hashing, and report.json should not.
+             "kinds": dict(sorted(Counter(G.nodes[x].get("kind") for x in c).items(), key=lambda kv: (-kv[1], str(kv[0]))))}
+            for c in (comms[:n] if n else comms)]
 
 
 def state_engagement(A: nx.MultiDiGraph, n: int = 5, states=None) -> dict[str, dict]:
