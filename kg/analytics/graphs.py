@@ -501,10 +501,16 @@ def actor_graph(store, co_mentions: bool = True, documents: dict[str, dict] | No
             for c in counterparts:
                 add(s, c, COMMUNICATES, doc, communications={r["ref"]})
 
+    # The quotes and mentions of every document are not needed past here, and each edge's working
+    # record is dropped as its attributes are made: at 100,000 documents both would otherwise stay
+    # in memory beside the finished graph.
+    quotes.clear()
+    mentions.clear()
     used = {n for k in edges for n in k[:2]}
     for iri in sorted(used | {a for doc in corpus for a in author.get(doc, ())} & set(actors)):
         G.add_node(iri, **actors[iri])
-    for (u, v, rel), e in sorted(edges.items()):
+    for u, v, rel in sorted(edges):
+        e = edges.pop((u, v, rel))
         documents = sorted(e["documents"])
         attrs = {"type": rel, "documents": documents, "weight": len(documents),
                  "directed": rel not in UNDIRECTED_RELATIONS,
