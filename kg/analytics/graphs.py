@@ -304,7 +304,8 @@ def citation_graph(store, documents: dict[str, dict] | None = None) -> nx.DiGrap
         e = edge(u, v)
         e["types"].add(local(r["p"]))
         e["documents"].add(u)
-    for (u, v), e in sorted(edges.items()):
+    for u, v in sorted(edges):
+        e = edges.pop((u, v))   # freed as the graph grows, as in actor_graph
         types = sorted(e["types"])
         if len(types) > 1 and "cites" in types:
             types.remove("cites")   # cito:cites is implied by every more specific characterisation
