@@ -218,6 +218,17 @@ def test_actor_graph_edges_from_the_documents(A):
         assert set(d["documents"]) <= set(A.graph["documents"])
 
 
+def test_actor_graph_without_evidence_has_the_same_links_and_no_quotes(A, store):
+    """The report builds the actor graph without quotes; nothing else about it may change."""
+    B = ka.actor_graph(store, evidence=False)
+    with_quotes = {(u, v, k): {x: y for x, y in d.items() if x != "evidence"} for u, v, k, d in A.edges(keys=True, data=True)}
+    without = {(u, v, k): {x: y for x, y in d.items() if x != "evidence"} for u, v, k, d in B.edges(keys=True, data=True)}
+    assert without == with_quotes and dict(B.nodes(data=True)) == dict(A.nodes(data=True))
+    assert all(d["evidence"] == [] for *_, d in B.edges(data=True))
+    alleges = A.edges[AZE, ARM, "alleges against"]["evidence"]
+    assert alleges and all(x["quote"] and x["document"] in A.graph["documents"] for x in alleges)
+
+
 def test_mentioned_together_is_undirected_and_counted_in_documents(A):
     pairs = [(u, v) for u, v, k in A.edges(keys=True) if k == "mentioned together"]
     assert pairs and all(u < v for u, v in pairs)

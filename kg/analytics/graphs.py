@@ -384,7 +384,8 @@ def _doc_rel(store: Store, prop: str) -> dict[str, set[str]]:
     return out
 
 
-def actor_graph(store, co_mentions: bool = True, documents: dict[str, dict] | None = None) -> nx.MultiDiGraph:
+def actor_graph(store, co_mentions: bool = True, documents: dict[str, dict] | None = None,
+                evidence: bool = True) -> nx.MultiDiGraph:
     """States, bodies, mandate holders and persons, and what the documents say about them.
 
     Edge keys (one edge per pair and relation), from the documents' own graphs:
@@ -402,7 +403,9 @@ def actor_graph(store, co_mentions: bool = True, documents: dict[str, dict] | No
       from the smaller IRI).
 
     Every edge has ``documents`` (sorted IRIs), ``weight`` (their number) and ``evidence``
-    ({document, quote}: the first mention of the target in each document, where there is one).
+    ({document, quote}: the first mention of the target in each document, where there is one;
+    empty with ``evidence=False``, which skips reading every mention's quote: the report does not
+    use them, and at 100,000 documents they are millions of strings).
     Node attributes: ``label``, ``kind`` (State, Mandate holder, Treaty body, UN body, Court,
     Organization, Person), ``class`` (vocabulary class), ``code`` (ISO 3166 alpha-3 for states).
     """
@@ -429,7 +432,7 @@ def actor_graph(store, co_mentions: bool = True, documents: dict[str, dict] | No
             actors[r["p"]] = {"label": r["name"], "kind": "Person", "class": "Person"}
 
     quotes: dict[tuple[str, str], tuple[int, str]] = {}
-    for r in select(store, Q_MENTION_QUOTES):
+    for r in (select(store, Q_MENTION_QUOTES) if evidence else ()):
         if r["e"] not in actors:
             continue   # places and instruments (four mentions in ten) are never an end of a link
         k = (r["doc"], r["e"])

@@ -44,7 +44,7 @@ def compute(store, top: int = 10, stage=lambda name: None) -> dict:
     C = g.citation_graph(store, documents=records)
     R = g.reply_graph(C)
     stage("actors")
-    A = g.actor_graph(store, documents=records)
+    A = g.actor_graph(store, documents=records, evidence=False)   # no metric reads the quotes
     del records   # the graphs hold what they need of them
     stage("incidents")
     incs = g.incidents(store)
