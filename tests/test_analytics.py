@@ -290,16 +290,10 @@ def test_analyze_writes_report_json_and_charts(build_copy):
 
 def test_the_incidents_chart_names_the_deadliest_places_once_per_reporting_state(store):
     """A name on every dot is unreadable (and took 43 s at 10,000 documents): the chart names a few."""
-    from kg.analytics.plots import _day, places_to_label
+    from kg.analytics.plots import incident_points, places_to_label
     rep = ka.compute(store)
-    author_of = rep["_plot_inputs"]["author_of"]
-    pts = [(r, _day(r.get("begin") or r.get("date"))) for r in rep["incidents"]]
-    pts = [(r, d) for r, d in pts if d and r.get("place_label")]
-    rows = {name: i for i, name in enumerate(sorted({author_of.get(r["document"], "") for r, _ in pts}))}
-
-    def row(r):
-        return rows[author_of.get(r["document"], "")]
-
+    pts, _, row = incident_points(rep["incidents"], rep["_plot_inputs"]["author_of"])
+    pts = [(r, d) for r, d in pts if r.get("place_label")]
     everything = places_to_label(pts, row, len(pts))
     assert len(everything) == len({(r["place_label"], row(r)) for r, _ in pts}) > 3
     assert [d for _, d, _ in everything] == sorted(d for _, d, _ in everything)

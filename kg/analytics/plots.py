@@ -70,6 +70,19 @@ def cited_chart(rows: list[dict], n: int = 15) -> bytes | None:
     return _png(fig)
 
 
+def incident_points(records: list[dict], reporter_of: dict[str, str]):
+    """The dated incident reports of a chart: ([(record, day)], reporting states in row order, row(record))."""
+    pts = [(r, _day(r.get("begin") or r.get("date"))) for r in records]
+    pts = [(r, d) for r, d in pts if d]
+    reporters = sorted({reporter_of.get(r["document"], "unattributed") for r, _ in pts})
+    row_of = {name: i for i, name in enumerate(reporters)}
+
+    def row(r):
+        return row_of[reporter_of.get(r["document"], "unattributed")]
+
+    return pts, reporters, row
+
+
 def places_to_label(pts: list[tuple[dict, date]], row, n: int) -> list[tuple[str, date, int]]:
     """The ``n`` (place, date, row) labels of an incidents chart, in date order.
 
@@ -95,16 +108,9 @@ def incidents_timeline(records: list[dict], reporter_of: dict[str, str], n_label
     for every dot is unreadable past a few dozen, and at 10,000 documents (33,000 incident reports)
     drawing them took 43 s of the 45 s the charts cost.
     """
-    pts = [(r, _day(r.get("begin") or r.get("date"))) for r in records]
-    pts = [(r, d) for r, d in pts if d]
+    pts, reporters, row = incident_points(records, reporter_of)
     if not pts:
         return None
-    reporters = sorted({reporter_of.get(r["document"], "unattributed") for r, _ in pts})
-    row_of = {name: i for i, name in enumerate(reporters)}
-
-    def row(r):
-        return row_of[reporter_of.get(r["document"], "unattributed")]
-
     types = sorted({r["type"] for r, _ in pts})
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(reporters) + 1.8))
     for i, t in enumerate(types):
