@@ -1,6 +1,7 @@
 """`kg query` (named queries from queries/*.rq) and `kg sparql` (ad-hoc SPARQL), read-only, on a build.
 
-Exit codes as for every kg command: 0 success; 1 the query ran out of time or failed in the engine;
+Exit codes as for every kg command: 0 success; 1 the query ran out of time or failed in the engine
+(or the endpoint could not be reached, refused the query or cut its answer short);
 2 usage error (unknown query, bad or missing parameter, invalid SPARQL, refused SERVICE or update,
 a format that does not fit the result); 3 no build to read.
 """
@@ -20,6 +21,14 @@ FORMAT_HELP = ("table, csv, tsv or json (SPARQL 1.1 JSON results) for SELECT and
 def _out_option(f):
     return click.option("--out", "out", default="output", show_default=True, type=click.Path(file_okay=False),
                         help="Folder of the build to read.")(f)
+
+
+def _endpoint_option(f):
+    return click.option("--endpoint", metavar="URL", default=None,
+                        help="Ask this SPARQL 1.1 query endpoint (a store the graph was loaded into with kg load: "
+                             "Virtuoso /sparql, Fuseki /DATASET/query, GraphDB /repositories/REPO, Oxigraph /query) "
+                             "instead of the build in --out. Credentials as for kg load (KG_LOAD_USER and "
+                             "KG_LOAD_PASSWORD, KG_LOAD_TOKEN, or netrc).")(f)
 
 
 def _common(f):
@@ -102,17 +111,19 @@ def _list_queries():
               help="A parameter of the query (repeat for several); bound as a typed RDF term, never pasted into the text.")
 @click.option("--list", "list_", is_flag=True, help="List the named queries, their parameters and an example.")
 @click.option("--show", is_flag=True, help="Print the SPARQL with the parameters bound (for any SPARQL 1.1 endpoint) instead of running it.")
+@_endpoint_option
 @_common
-def query(name, params, list_, show, out, fmt, timeout):
-    """Run the named query NAME (queries/NAME.rq) on the build in --out.
+def query(name, params, list_, show, endpoint, out, fmt, timeout):
+    """Run the named query NAME (queries/NAME.rq) on the build in --out, or at --endpoint.
 
     \b
     kg query --list
     kg query citations --param doc=002_7ba849221ed25377.txt
     kg query incidents -p perpetrator=ARM --format csv
     kg query citation-network --format turtle
+    kg query accusations -p accuser=AZE --endpoint http://localhost:8890/sparql
     """
-    from kg.query import QueryError, prepare, run_named
+    from kg.query import Endpoint, QueryError, prepare, run_named
     if list_:
         _list_queries()
         return
@@ -121,12 +132,17 @@ def query(name, params, list_, show, out, fmt, timeout):
     kv = _parse_params(params)
     if show:
         try:
-            store_dir = Path(out)
-            click.echo(prepare(name, out=store_dir if (store_dir / "store").exists() else None, **kv))
+            if endpoint is not None:    # symbols are resolved where the query will run
+                click.echo(prepare(name, store=Endpoint(endpoint, timeout), **kv))
+            else:
+                store_dir = Path(out)
+                click.echo(prepare(name, out=store_dir if (store_dir / "store").exists() else None, **kv))
         except QueryError as e:
             _fail(EXIT_USAGE, str(e))
+        except RuntimeError as e:
+            _fail(EXIT_PARTIAL, str(e))
         return
-    _run_and_print(lambda: run_named(name, out, timeout=timeout, **kv), fmt)
+    _run_and_print(lambda: run_named(name, out, timeout=timeout, endpoint=endpoint, **kv), fmt)
 
 
 @click.command("sparql")
@@ -136,8 +152,9 @@ def query(name, params, list_, show, out, fmt, timeout):
 @click.option("--union", "union", is_flag=True,
               help="Treat the default graph as the union of all graphs (an Oxigraph option: such a query may not run "
                    "unchanged elsewhere).")
+@_endpoint_option
 @_common
-def sparql(text, file, allow_service, union, out, fmt, timeout):
+def sparql(text, file, allow_service, union, endpoint, out, fmt, timeout):
     """Run an ad-hoc SPARQL 1.1 query (QUERY, or -f FILE) on the build in --out, read-only.
 
     Every document is a named graph: match with GRAPH ?g { ... } (or pass --union).
@@ -149,7 +166,8 @@ def sparql(text, file, allow_service, union, out, fmt, timeout):
     q = text if text is not None else file.read()
 
     def call():
-        result = run_sparql(q, out, allow_service=allow_service, timeout=timeout, union_default_graph=union)
+        result = run_sparql(q, out, allow_service=allow_service, timeout=timeout, union_default_graph=union,
+                            endpoint=endpoint)
         result.query_text = "" if union else q
         return result
     _run_and_print(call, fmt)

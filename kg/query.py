@@ -60,6 +60,7 @@ from pyoxigraph import (
     QuerySolutions,
     RdfFormat,
     Store,
+    parse,
     parse_query_results,
     serialize,
 )
@@ -521,18 +522,101 @@ def execute(store: Store, text: str, timeout: float | None = DEFAULT_TIMEOUT, un
     return result
 
 
+# Headers with which an endpoint marks an answer it cut short (Virtuoso: its time or row limits; kg serve:
+# its --max-rows): such an answer is never shown as if it were whole.
+_PARTIAL_HEADERS = ("x-sql-state", "x-sql-message", "x-exec-milliseconds-limit", "x-kg-truncated")
+
+
+class Endpoint:
+    """A SPARQL 1.1 query endpoint of another store (Virtuoso, Fuseki, GraphDB, QLever, an Oxigraph
+    server, `kg serve`), asked by the SPARQL 1.1 Protocol (POST, form-encoded), read-only.
+
+    It stands in for the embedded store where a query needs a lookup (a symbol parameter resolved to its
+    document: `query()` answers like `Store.query` for SELECT). Credentials as for `kg load`: the
+    KG_LOAD_TOKEN, KG_LOAD_USER/KG_LOAD_PASSWORD environment variables or a netrc entry of the host.
+    """
+
+    def __init__(self, url: str, timeout: float | None = DEFAULT_TIMEOUT):
+        from kg.load import LoadError, check_url, make_session
+        try:
+            check_url(url)
+            self.session = make_session(url)
+        except LoadError as e:
+            raise QueryError(str(e).replace("--endpoint", "endpoint")) from None
+        self.url, self.timeout = url, timeout
+
+    def post(self, text: str, accept: str) -> tuple[bytes, str]:
+        """The body and media type of the endpoint's answer; QueryTimeout, or RuntimeError naming the URL."""
+        import requests
+        try:
+            r = self.session.post(self.url, data={"query": text}, headers={"Accept": accept},
+                                  timeout=(10.0, self.timeout))
+        except requests.Timeout:
+            raise QueryTimeout(f"{self.url} did not answer within {self.timeout:g} s (raise --timeout, or narrow "
+                               "the query)") from None
+        except requests.RequestException as e:
+            raise RuntimeError(f"{self.url}: cannot reach the endpoint ({type(e).__name__})") from None
+        if r.status_code >= 400:
+            body = " ".join((r.text or "").split())[:300]
+            raise RuntimeError(f"{self.url} answered HTTP {r.status_code} {r.reason or ''}".rstrip()
+                               + (f": {body}" if body else ""))
+        partial = {k: v for k, v in r.headers.items() if k.lower() in _PARTIAL_HEADERS}
+        if partial:
+            raise RuntimeError(f"{self.url} cut the answer short ({partial}); raise its limits (Virtuoso: "
+                               "[SPARQL] ResultSetMaxRows, MaxQueryExecutionTime; kg serve: --max-rows)")
+        return r.content, r.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+    def query(self, text: str):
+        body, _ = self.post(text, "application/sparql-results+json")
+        return parse_query_results(body, format=QueryResultsFormat.JSON)
+
+
+def execute_remote(endpoint: Endpoint, text: str) -> Result:
+    """Run checked query text at the endpoint: the same Result as `execute` gives for the embedded store."""
+    form = query_form(text)
+    t0 = time.monotonic()
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        body, media = endpoint.post(text, "application/n-triples, text/turtle;q=0.9")
+        fmt = RdfFormat.TURTLE if "turtle" in media else RdfFormat.N_TRIPLES
+        try:
+            triples = [q.triple for q in parse(body, format=fmt)]
+        except (SyntaxError, ValueError) as e:
+            raise RuntimeError(f"{endpoint.url}: not a graph in {fmt.name} ({e})") from None
+        return Result(form, triples=triples, seconds=time.monotonic() - t0)
+    body, media = endpoint.post(text, "application/sparql-results+json")
+    try:
+        parsed = parse_query_results(body, format=QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError) as e:
+        raise RuntimeError(f"{endpoint.url}: not SPARQL JSON results ({media or 'no media type'}: {e})") from None
+    result = Result(form, json_bytes=body, seconds=time.monotonic() - t0)
+    if isinstance(parsed, QueryBoolean):
+        result.form, result.boolean = "ASK", bool(parsed)
+        return result
+    result.variables = [v.value for v in parsed.variables]
+    result.rows = [tuple(sol[v] for v in result.variables) for sol in parsed]
+    return result
+
+
 def run_named(name: str, out: str | Path = "output", *, timeout: float | None = DEFAULT_TIMEOUT,
-              store: Store | None = None, **params) -> Result:
+              store: Store | None = None, endpoint: str | None = None, **params) -> Result:
+    """Run the named query on the build in `out` (or `store`), or at the SPARQL endpoint URL `endpoint`."""
     nq = get_query(name)
-    store = store if store is not None else open_store(out)
     check_query(nq.text)
+    if endpoint is not None:
+        remote = Endpoint(endpoint, timeout)
+        return execute_remote(remote, bind(nq.text, bind_params(nq, params, remote)))
+    store = store if store is not None else open_store(out)
     text = bind(nq.text, bind_params(nq, params, store))
     return execute(store, text, timeout)
 
 
 def run_sparql(text: str, out: str | Path = "output", *, allow_service: bool = False, timeout: float | None = DEFAULT_TIMEOUT,
-               store: Store | None = None, union_default_graph: bool = False) -> Result:
+               store: Store | None = None, union_default_graph: bool = False, endpoint: str | None = None) -> Result:
     check_query(text, allow_service=allow_service)
+    if endpoint is not None:
+        if union_default_graph:
+            raise QueryError("--union is an option of the embedded store; an endpoint has its own default graph")
+        return execute_remote(Endpoint(endpoint, timeout), text)
     store = store if store is not None else open_store(out)
     return execute(store, text, timeout, union_default_graph)
 
@@ -545,20 +629,23 @@ def _plain(result: Result):
     return result.dicts()
 
 
-def run(name: str, out: str | Path = "output", *, timeout: float | None = DEFAULT_TIMEOUT, **params):
-    """Run the named query on the build in `out`; rows as dicts of variable -> value (None if unbound).
+def run(name: str, out: str | Path = "output", *, timeout: float | None = DEFAULT_TIMEOUT, endpoint: str | None = None,
+        **params):
+    """Run the named query on the build in `out` (or at the SPARQL endpoint URL `endpoint`); rows as dicts
+    of variable -> value (None if unbound).
 
     >>> kg.query("citations", doc="A/75/875")     # doctest: +SKIP
     ASK gives a bool; CONSTRUCT/DESCRIBE give triples as dicts (subject, predicate, object).
     """
-    return _plain(run_named(name, out, timeout=timeout, **params))
+    return _plain(run_named(name, out, timeout=timeout, endpoint=endpoint, **params))
 
 
 def sparql(text: str, out: str | Path = "output", *, allow_service: bool = False, timeout: float | None = DEFAULT_TIMEOUT,
-           union_default_graph: bool = False):
-    """Run ad-hoc SPARQL (read-only; SERVICE refused unless allow_service) on the build in `out`."""
+           union_default_graph: bool = False, endpoint: str | None = None):
+    """Run ad-hoc SPARQL (read-only; SERVICE refused unless allow_service) on the build in `out` (or at
+    the SPARQL endpoint URL `endpoint`)."""
     return _plain(run_sparql(text, out, allow_service=allow_service, timeout=timeout,
-                             union_default_graph=union_default_graph))
+                             union_default_graph=union_default_graph, endpoint=endpoint))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -436,3 +437,66 @@ def test_result_serialisers_escape():
         data = sv.serialize_select(["s", "o", "unbound"], rows, fmt)
         sol = next(iter(ox.parse_query_results(io.BytesIO(data), rf)))
         assert sol["s"] == rows[0][0] and sol["o"] == lit and sol["unbound"] is None
+
+
+# ----------------------------------------------------------- kg query / kg sparql --endpoint
+
+def _kg(*args, timeout=120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("name,params", [
+    ("accusations", {}),
+    ("cited-by", {"doc": "AL AZE 3/2024", "max_depth": 1}),   # the symbol is resolved at the endpoint
+    ("incidents", {"perpetrator": "ARM"}),
+    ("citation-network", {"doc": "A/75/875"}),                  # CONSTRUCT
+])
+def test_named_query_at_an_endpoint_answers_as_the_build(server, built, store, name, params):
+    from kg import query as Q
+    here = Q.run_named(name, built, store=store, **params)
+    there = Q.run_named(name, endpoint=server + "/query", **params)
+    assert there.form == here.form
+    if here.form == "SELECT":
+        assert here.rows, f"{name} has no rows on the corpus: the comparison would prove nothing"
+        assert there.variables == here.variables
+        assert there.rows == here.rows                 # both ordered by the query's ORDER BY
+    else:
+        assert here.triples and set(there.triples) == set(here.triples)
+
+
+def test_kg_query_endpoint_prints_the_rows(server):
+    r = _kg("query", "cited-by", "-p", "doc=AL AZE 3/2024", "-p", "max_depth=1", "--format", "csv",
+            "--endpoint", server + "/query", "--out", "/nonexistent")      # --out is not read
+    assert r.returncode == 0, r.stderr
+    rows = r.stdout.strip().splitlines()
+    assert rows[0].startswith("depth,citing,") and len(rows) == 2 and "AL AZE 3/2024" in rows[1]
+    # --show resolves a file name at the endpoint's store to the document's IRI (unresolved, it would
+    # become https://undocs.org/002_...txt).
+    shown = _kg("query", "citations", "-p", "doc=002_7ba849221ed25377.txt", "--show", "--endpoint", server + "/query",
+                "--out", "/nonexistent")
+    assert shown.returncode == 0, shown.stderr
+    assert "VALUES (?doc ?max_depth) { (<https://w3id.org/kg-un/id/doc/002-7ba849221ed25377-txt> " in shown.stdout
+
+
+def test_an_answer_the_endpoint_cut_short_is_an_error(server):
+    r = _kg("sparql", "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", "--endpoint", server + "/query")
+    assert r.returncode == 1
+    assert "cut the answer short" in r.stderr and server in r.stderr and "x-kg-truncated" in r.stderr.lower()
+    assert r.stdout == ""
+
+
+def test_endpoint_errors_are_named(server):
+    down = f"http://127.0.0.1:{free_port()}/query"
+    r = _kg("query", "accusations", "--endpoint", down)
+    assert r.returncode == 1 and "cannot reach the endpoint" in r.stderr and down in r.stderr
+    r = _kg("query", "accusations", "--endpoint", "ftp://example.org/sparql")
+    assert r.returncode == 2 and "not an http(s) URL" in r.stderr
+    r = _kg("sparql", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--union", "--endpoint", server + "/query")
+    assert r.returncode == 2 and "--union" in r.stderr
+    # The server stops the query after its own TIMEOUT (503): reported with the server's words.
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } GRAPH ?i { ?x ?y ?z } }"
+    r = _kg("sparql", slow, "--endpoint", server + "/query")
+    assert r.returncode == 1 and "HTTP 503" in r.stderr and "timed out" in r.stderr
+    # Our own timeout, shorter than the server's.
+    r = _kg("sparql", slow, "--endpoint", server + "/query", "--timeout", "0.3")
+    assert r.returncode == 1 and "did not answer within 0.3 s" in r.stderr

@@ -527,3 +527,15 @@ def test_named_query_gives_the_same_answer_as_the_embedded_store(loaded, case, e
     if reason and diff:
         pytest.xfail(f"{reason}:\n{diff}")
     assert not diff, f"{case_id(case)} answers differently on {server}:\n{diff}"
+
+
+@pytest.mark.parametrize("loaded", SERVERS, indirect=True)
+def test_kg_query_runs_at_the_server(loaded, embedded):
+    """`kg query NAME --endpoint URL`: the symbol is resolved in the server's store and the rows come back
+    as the build gives them (values compared: a server may type a count differently)."""
+    _, query_url = loaded
+    for name, params in (("cited-by", {"doc": "AL AZE 3/2024", "max_depth": 2}), ("accusations", {"accuser": "AZE"})):
+        here = Q.run_named(name, store=embedded, **params)
+        there = Q.run_named(name, endpoint=query_url, **params)
+        assert here.rows and there.variables == here.variables
+        assert there.dicts() == here.dicts(), name
