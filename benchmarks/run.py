@@ -909,14 +909,21 @@ def query_cases(queries: dict, values: dict) -> list[tuple[str, dict, bool]]:
     return cases
 
 
-def _query_child(conn, out, text):
-    """Run one bound query in a forked process (so a query past its timeout can be stopped for good)."""
+def _query_child(conn, out, text, endpoint=None):
+    """Run one bound query in a forked process (so a query past its timeout can be stopped for good),
+    on the build in ``out`` or at the SPARQL endpoint URL ``endpoint`` (the time then includes the HTTP
+    round trip and the parsing of the JSON answer)."""
     try:
         from kg import query
         from kg.store import open_store
-        st = open_store(out)
-        t = time.perf_counter()
-        res = query.execute(st, text, None)
+        if endpoint:
+            remote = query.Endpoint(endpoint, timeout=None)
+            t = time.perf_counter()
+            res = query.execute_remote(remote, text)
+        else:
+            st = open_store(out)
+            t = time.perf_counter()
+            res = query.execute(st, text, None)
         rows = len(res.rows) if res.form == "SELECT" else (len(res.triples) if res.triples else int(bool(res.boolean)))
         conn.send(("ok", time.perf_counter() - t, rows))
     except BaseException as e:  # noqa: BLE001
@@ -951,7 +958,8 @@ def run_queries(bench, out, args) -> dict:
             rec["filtered"] = filtered
             text = query.prepare(name, store=st, **params)
             parent, child = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_query_child, args=(child, str(out), text), daemon=True)
+            proc = ctx.Process(target=_query_child, args=(child, str(out), text, getattr(args, "endpoint", None)),
+                               daemon=True)
             proc.start()
             child.close()
             if parent.poll(args.query_timeout):
@@ -1205,13 +1213,14 @@ def queries_only(args) -> dict:
     finally:
         bench.mem.close()
     manifest = json.loads((generation / store.MANIFEST_FILE).read_text())
-    return {"corpus": out.name, "queries_of": str(out), "documents": len(manifest["graphs"]),
+    return {"corpus": out.name, "queries_of": str(out), "endpoint": args.endpoint, "documents": len(manifest["graphs"]),
             "triples": manifest["triples"], "machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M"),
             "queries": results, "stages": bench.stages, "total_seconds": round(time.perf_counter() - t0, 1)}
 
 
 def queries_table(r: dict) -> str:
-    lines = [f"kg named queries on {r['queries_of']}: {r['documents']:,} documents, {_fmt(r['triples'])} triples"]
+    lines = [f"kg named queries on {r['queries_of']}" + (f" at {r['endpoint']}" if r.get("endpoint") else "")
+             + f": {r['documents']:,} documents, {_fmt(r['triples'])} triples"]
     w = max([28] + [len(s["stage"]) + 2 for s in r["stages"]])
     lines.append(f"{'case':<{w}}{'seconds':>10}  note")
     for s in r["stages"]:
@@ -1289,6 +1298,9 @@ def main(argv=None) -> int:
     ap.add_argument("--queries-of", metavar="OUT", default=None,
                     help="only time the named queries (each parameter bound alone, and each listing) on the "
                          "build in OUT, made before by kg build; nothing is built")
+    ap.add_argument("--endpoint", metavar="URL", default=None,
+                    help="with --queries-of: run the queries at this SPARQL endpoint, which holds the same build (loaded "
+                         "with kg load or a bulk loader; the parameter values still come from OUT)")
     ap.add_argument("--only", metavar="NAMES", default=None, help="with --queries-of: only these named queries (comma-separated)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print stages as they finish, and tracebacks")
     args = ap.parse_args(argv)
@@ -1296,6 +1308,8 @@ def main(argv=None) -> int:
         ap.error("--generate needs N >= 1")
     if args.sample < 1:
         ap.error("--sample needs N >= 1")
+    if (args.endpoint or args.only) and not args.queries_of:
+        ap.error("--endpoint and --only go with --queries-of OUT")
 
     if args.queries_of:
         r = queries_only(args)
