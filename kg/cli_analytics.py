@@ -1,7 +1,6 @@
 """`kg analyze` and `kg viz`: click commands over kg.analytics and kg.viz (attached to kg.cli.main)."""
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -31,7 +30,10 @@ def analyze(out, as_json, top, no_plots, quiet):
         fatal(f"{out}: {e}")
     files = rep.pop("files")
     if as_json:
-        click.echo(json.dumps(rep, indent=2, ensure_ascii=False))
+        from kg.analytics.report import write_json
+        stdout = click.get_binary_stream("stdout")
+        write_json(rep, stdout)
+        stdout.flush()
     else:
         s = rep["summary"]
         top_cited = rep["most_cited"][0] if rep["most_cited"] else None

@@ -13,9 +13,7 @@ Choices (documented in docs/loading.md):
 """
 from __future__ import annotations
 
-import contextlib
 import heapq
-import os
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -26,7 +24,7 @@ from typing import IO
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from kg import namespaces as ns
-from kg.store import open_store
+from kg.store import atomic_writer, open_store
 
 # name -> (pyoxigraph format, file extension, keeps named graphs)
 FORMATS: dict[str, tuple[RdfFormat, str, bool]] = {
@@ -199,22 +197,6 @@ class _CountingWriter:
         self.fh.flush()
 
 
-@contextlib.contextmanager
-def _atomic_binary(path: Path):
-    """Write to `.name.tmp-PID` beside path, fsync, rename: a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-
-
 def write_export(store: Store, fh: IO[bytes], fmt: str, graphs: list[str], workdir: Path) -> tuple[int, int]:
     """Write the chosen graphs of store to the binary stream fh; returns (statements, bytes)."""
     rdf_format, _, keeps_graphs = FORMATS[fmt]
@@ -271,6 +253,6 @@ def export(out: Path | str, fmt: str, file: Path | str | None = None, graphs: It
         if path is None:
             count, size = write_export(store, sys.stdout.buffer, fmt, chosen, Path(work))
         else:
-            with _atomic_binary(path) as fh:
+            with atomic_writer(path) as fh:
                 count, size = write_export(store, fh, fmt, chosen, Path(work))
     return ExportResult(path=path, format=fmt, graphs=chosen, statements=count, bytes=size)
