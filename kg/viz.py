@@ -180,7 +180,9 @@ def _citation_records(C: nx.DiGraph):
     return nodes, edges
 
 
-def _actor_records(A: nx.MultiDiGraph):
+def _actor_records(A: nx.MultiDiGraph, quote_of=None):
+    """``quote_of(document, u, v)``: the quote shown for a link in a document (default: the link's
+    ``evidence``; a g.DocumentQuotes reads them only for the links drawn)."""
     docs = A.graph.get("documents", {})
     nodes, edges = [], []
     explicit_degree = Counter()
@@ -205,12 +207,13 @@ def _actor_records(A: nx.MultiDiGraph):
             lines.append("instruments: " + "; ".join(_cut(x, 120) for x in e["instruments"][:6]))
         if e.get("communications"):
             lines.append("communications: " + ", ".join(e["communications"]))
-        quotes = {x["document"]: x["quote"] for x in e.get("evidence", [])}
+        if quote_of is None:
+            quotes = {x["document"]: x["quote"] for x in e.get("evidence", [])}
         for dref in _list(e["documents"]):
             if dref.startswith("… and"):
                 lines.append(dref)
                 continue
-            q = quotes.get(dref)
+            q = quotes.get(dref) if quote_of is None else quote_of(dref, u, v)
             lines.append("• " + _doc_line(docs, dref) + (f": “{_cut(q, 200)}”" if q else ""))
         return "\n".join(lines)
 
@@ -483,8 +486,14 @@ def view(kind: str, store="output", max_nodes: int = DEFAULT_MAX_NODES, max_edge
         nodes, edges = _citation_records(G)
         classes, etypes, title = CITATION_CLASSES, CITATION_EDGES, "kg: citations"
     elif kind == "actors":
-        G = graph if graph is not None else g.actor_graph(store)
-        nodes, edges = _actor_records(G)
+        if graph is not None:
+            G, quote_of = graph, None
+        else:
+            # The graph without its quotes: the tooltips of the links drawn read theirs document by document.
+            store = g.as_store(store)
+            G = g.actor_graph(store, evidence=False)
+            quote_of = g.DocumentQuotes(store, set(G.nodes))
+        nodes, edges = _actor_records(G, quote_of)
         classes, etypes, title = ACTOR_CLASSES, ACTOR_EDGES, "kg: actors"
     else:
         G = graph if graph is not None else g.incident_graph(store)

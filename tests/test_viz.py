@@ -88,6 +88,23 @@ def test_citation_view_tooltips_carry_evidence_and_document(corpus_build):
     assert "613" in n["title"] and "003_5f0808684c00eb6a.txt" in n["title"] and n["date"] == "1992-02-25"
 
 
+def test_actor_view_reads_the_quotes_of_drawn_links_document_by_document(corpus_build):
+    """The actor view builds its graph without quotes and reads those of the links it draws, one
+    document at a time: the same quotes as the graph's evidence, so the same page."""
+    from kg.analytics.graphs import DocumentQuotes, actor_graph, as_store
+    store = as_store(corpus_build[0])
+    A = actor_graph(store)
+    quote_of = DocumentQuotes(store, set(A.nodes))
+    evidence = [(x["document"], u, v, x["quote"]) for u, v, e in A.edges(data=True) for x in e["evidence"]]
+    assert len(evidence) > 100
+    assert [quote_of(d, u, v) for d, u, v, _ in evidence] == [q for *_, q in evidence]
+    without = [(d, u, v) for u, v, e in A.edges(data=True) for d in e["documents"]
+               if d not in {x["document"] for x in e["evidence"]}]
+    assert all(quote_of(d, u, v) is None for d, u, v in without)
+    lazy, whole = viz.view("actors", store), viz.view("actors", graph=A)
+    assert lazy == whole and sum("“" in e["title"] for e in lazy.edges) > 100
+
+
 def test_a_capped_incident_view_keeps_each_incident_with_its_document_place_and_states(corpus_build):
     """Incidents outrank documents, places and states; capped, they must not be drawn alone."""
     I = incident_graph(corpus_build[0])

@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import networkx as nx
-from pyoxigraph import Store
+from pyoxigraph import NamedNode, Store
 
 from kg import namespaces as ns
 
@@ -358,6 +358,13 @@ SELECT ?doc ?e ?q ?start WHERE {
   GRAPH ?g { ?m a kg:Mention ; kg:inDocument ?doc ; kg:refersTo ?e ; kg:evidence ?ev . ?ev oa:exact ?q ; oa:start ?start }
 }
 """
+# The same rows for one document (its IRI written in, as a term from the store): a lookup from the
+# document, for the few documents whose quotes a view shows.
+Q_DOCUMENT_MENTION_QUOTES = """
+SELECT ?e ?q ?start WHERE {
+  GRAPH ?g { ?m kg:inDocument <%s> ; a kg:Mention ; kg:refersTo ?e ; kg:evidence ?ev . ?ev oa:exact ?q ; oa:start ?start }
+}
+"""
 Q_INVOKES = """
 SELECT DISTINCT ?doc ?inst WHERE {
   GRAPH ?g { ?doc kg:sourceFile ?src ; kg:invokes ?i .
@@ -382,6 +389,44 @@ def _doc_rel(store: Store, prop: str) -> dict[str, set[str]]:
     for r in select(store, Q_DOC_REL.replace("?p ?o", f"<{prop}> ?o")):
         out[r["doc"]].add(r["o"])
     return out
+
+
+def first_quotes(rows, keep) -> dict[tuple[str, str], tuple[int, str]]:
+    """(document, thing) -> (offset, quote) of the first mention of each thing in ``keep`` in each
+    document, from rows of Q_MENTION_QUOTES (or of Q_DOCUMENT_MENTION_QUOTES with ``doc`` added)."""
+    quotes: dict[tuple[str, str], tuple[int, str]] = {}
+    for r in rows:
+        if r["e"] not in keep:
+            continue
+        k, s = (r["doc"], r["e"]), int(r["start"])
+        if k not in quotes or s < quotes[k][0]:
+            quotes[k] = (s, r["q"])
+    return quotes
+
+
+def link_quote(quotes: dict[tuple[str, str], tuple[int, str]], doc: str, u: str, v: str) -> str | None:
+    """The quote shown for a link u -> v in a document: where it names v, else where it names u."""
+    q = quotes.get((doc, v)) or quotes.get((doc, u))
+    return q[1] if q else None
+
+
+class DocumentQuotes:
+    """The quotes of actor_graph's evidence, read one document at a time when first asked for.
+
+    ``quotes(doc, u, v)`` is what ``evidence`` holds for that document on the link u -> v. A view that
+    shows a few thousand links asks for a few thousand documents, where reading every mention's quote
+    of the build (millions at 100,000 documents) took most of its time and memory.
+    """
+
+    def __init__(self, store, keep):
+        self.store, self.keep = as_store(store), keep
+        self.by_document: dict[str, dict[tuple[str, str], tuple[int, str]]] = {}
+
+    def __call__(self, doc: str, u: str, v: str) -> str | None:
+        if doc not in self.by_document:
+            rows = ({**r, "doc": doc} for r in select(self.store, Q_DOCUMENT_MENTION_QUOTES % NamedNode(doc).value))
+            self.by_document[doc] = first_quotes(rows, self.keep)
+        return link_quote(self.by_document[doc], doc, u, v)
 
 
 def actor_graph(store, co_mentions: bool = True, documents: dict[str, dict] | None = None,
@@ -431,14 +476,8 @@ def actor_graph(store, co_mentions: bool = True, documents: dict[str, dict] | No
         if prev is None or r["name"] < prev["label"]:
             actors[r["p"]] = {"label": r["name"], "kind": "Person", "class": "Person"}
 
-    quotes: dict[tuple[str, str], tuple[int, str]] = {}
-    for r in (select(store, Q_MENTION_QUOTES) if evidence else ()):
-        if r["e"] not in actors:
-            continue   # places and instruments (four mentions in ten) are never an end of a link
-        k = (r["doc"], r["e"])
-        s = int(r["start"])
-        if k not in quotes or s < quotes[k][0]:
-            quotes[k] = (s, r["q"])
+    # Places and instruments (four mentions in ten) are never an end of a link: only actors' quotes.
+    quotes = first_quotes(select(store, Q_MENTION_QUOTES), actors) if evidence else {}
 
     author = _doc_rel(store, ns.KG + "authorState")
     addressee = _doc_rel(store, ns.KG + "addressee")
@@ -463,9 +502,9 @@ def actor_graph(store, co_mentions: bool = True, documents: dict[str, dict] | No
             u, v = v, u
         e = edges.setdefault((u, v, rel), {"documents": set(), "evidence": {}})
         e["documents"].add(doc)
-        q = quotes.get((doc, v)) or quotes.get((doc, u))
+        q = link_quote(quotes, doc, u, v)
         if q and doc not in e["evidence"]:
-            e["evidence"][doc] = q[1]
+            e["evidence"][doc] = q
         for k, vals in extra.items():
             e.setdefault(k, set()).update(vals)
 
