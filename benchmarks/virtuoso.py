@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -52,6 +53,7 @@ ServerThreads = 10
 ; Virtuoso's sizing rule: 85,000 buffers of 8 KB per GB of memory given to it, 3/4 of them dirty at most.
 NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {dirty}
+MaxQueryMem = {query_mem}M
 DirsAllowed = ., {d}, {dirs}
 CheckpointInterval = 0
 DisableTcpSocket = 0
@@ -106,7 +108,8 @@ def start(db: Path, files: list[Path], memory_gb: float, http_port: int, sql_por
     dirs = ", ".join(sorted({str(f.parent) for f in files}))
     ini = db / "virtuoso.ini"
     ini.write_text(INI.format(d=db, sql_port=sql_port, http_port=http_port, buffers=buffers, dirty=buffers * 3 // 4,
-                              remap=buffers // 4, dirs=dirs))
+                              remap=buffers // 4, dirs=dirs,
+                              query_mem=int(memory_gb * 1024 / 4)))
     (db / "ports.json").write_text(json.dumps({"sql_port": sql_port, "http_port": http_port}))
     subprocess.run([server, "+configfile", str(ini)], cwd=db, check=True, stdin=subprocess.DEVNULL)   # forks
     url = f"http://127.0.0.1:{http_port}/sparql"
@@ -148,13 +151,23 @@ def load(args) -> dict:
 
 
 def stop(args) -> dict:
+    """Shut the server down; if it does not stop within a minute (it finishes the queries it is still
+    running first, and a client that gave up on a query does not stop it), kill it."""
     db = Path(args.db).resolve()
+    lock = db / "virtuoso.lck"
+    pid = int(lock.read_text().split("=", 1)[1]) if lock.exists() else None
     try:
-        isql(db, "shutdown;", timeout=600)
-    except SystemExit as e:
-        if "shutdown" not in str(e).lower() and "lost" not in str(e).lower():
-            raise
-    return {"stopped": str(db)}
+        isql(db, "shutdown;", timeout=60)
+        how = "shutdown"
+    except (SystemExit, subprocess.TimeoutExpired):
+        how = "shutdown (connection closed)"
+    deadline = time.monotonic() + 10
+    while pid and time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+        time.sleep(0.5)
+    if pid and Path(f"/proc/{pid}").exists():
+        os.kill(pid, signal.SIGKILL)
+        how = "killed (still running queries 70 s after the shutdown request)"
+    return {"stopped": str(db), "how": how}
 
 
 def main(argv=None) -> int:
