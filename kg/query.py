@@ -33,6 +33,10 @@ CLEAR, DROP, CREATE, ADD, MOVE, COPY) always: keywords are looked for after stri
 strings and IRIs, so a label containing "SERVICE" is no reason to refuse. The store is opened
 read-only anyway.
 
+Endpoints. The same bound text can be run at another store's SPARQL endpoint (`Endpoint`,
+`execute_remote`; `kg query --endpoint URL`): symbols are resolved there, and an answer the endpoint
+marks as cut short is an error, never shown as the whole answer.
+
 Timeout. pyoxigraph cannot cancel a running query; it runs in a daemon worker thread (pyoxigraph
 releases the GIL while it evaluates) and the caller stops waiting after the timeout and raises
 QueryTimeout. The worker thread is abandoned: the CLI exits right after, so the process ends; in a
