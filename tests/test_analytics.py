@@ -77,6 +77,15 @@ def test_citation_edges_are_typed_and_keep_their_documents(C):
         assert d["type"] in ("cites", "repliesTo", "disputes", "citesAsEvidence")
 
 
+def test_citation_graph_without_quotes_is_the_same_graph_less_the_quotes(store, C):
+    """kg analyze builds it without quotes: same nodes, edges, counts and cited-as forms."""
+    bare = ka.citation_graph(store, quotes=False)
+    assert list(bare.nodes(data=True)) == list(C.nodes(data=True))
+    assert sum(1 for *_, d in C.edges(data=True) for x in d["evidence"] if x["quote"]) > 20
+    unquoted = [(u, v, {**d, "evidence": [{**x, "quote": None} for x in d["evidence"]]}) for u, v, d in C.edges(data=True)]
+    assert list(bare.edges(data=True)) == unquoted
+
+
 def test_most_cited_documents_of_the_default_corpus(C):
     top = ka.most_cited(C, 5)
     # Each cited once per citing document; these three are printed twice by the document citing them.

@@ -243,7 +243,7 @@ def _doc_meta(docs: dict[str, dict]) -> dict[str, dict]:
 # in the store instead (at 10,000 documents 15 s and +577 MB, against 5.7 s and +185 MB); COALESCE
 # keeps ?ev bound (to an IRI no graph uses) where a citation has no evidence, so the lookups that
 # follow stay lookups rather than a cross product.
-Q_CITATIONS = """
+_Q_CITATIONS = """
 SELECT ?g ?citing ?cited ?char ?as ?fn ?quote ?start WHERE {
   GRAPH ?g {
     ?c a cito:Citation ; cito:hasCitingEntity ?citing ; cito:hasCitedEntity ?cited .
@@ -251,10 +251,13 @@ SELECT ?g ?citing ?cited ?char ?as ?fn ?quote ?start WHERE {
     OPTIONAL { ?c kg:citedAs ?as }
     OPTIONAL { ?c kg:inFootnote ?fn }
     OPTIONAL { ?c kg:evidence ?ev0 } BIND(COALESCE(?ev0, kg:none) AS ?ev)
-    OPTIONAL { ?ev oa:exact ?quote } OPTIONAL { ?ev oa:start ?start }
+    QUOTE OPTIONAL { ?ev oa:start ?start }
   }
 }
 """
+Q_CITATIONS = _Q_CITATIONS.replace("QUOTE", "OPTIONAL { ?ev oa:exact ?quote }")
+# Without the quotes (kg analyze reads none): the longest strings of the answer are not decoded.
+Q_CITATIONS_WITHOUT_QUOTES = _Q_CITATIONS.replace("QUOTE", "")
 
 Q_DIRECT_CITES = """
 SELECT DISTINCT ?citing ?p ?cited WHERE {
@@ -264,15 +267,15 @@ SELECT DISTINCT ?citing ?p ?cited WHERE {
 """
 
 
-def citation_graph(store, documents: dict[str, dict] | None = None) -> nx.DiGraph:
+def citation_graph(store, documents: dict[str, dict] | None = None, quotes: bool = True) -> nx.DiGraph:
     """Documents and what they cite: one edge citing -> cited.
 
     Node attributes: ``label``, ``kind`` (Letter, NoteVerbale, Resolution, Web page...), ``in_corpus``,
     ``date`` (kg:dated, else dcterms:issued), ``issued``, ``dated``, ``symbols``, ``sources``, ``title``.
     Edge attributes: ``types`` (sorted CiTO characterisations), ``type`` (the strongest:
     disputes > repliesTo > citesAsEvidence > cites), ``documents`` (sorted citing documents),
-    ``count`` (citations printed), ``evidence`` (list of {document, cited_as, footnote, quote, start}),
-    ``date`` (the citing document's date).
+    ``count`` (citations printed), ``evidence`` (list of {document, cited_as, footnote, quote, start};
+    ``quote`` None with ``quotes=False``), ``date`` (the citing document's date).
     """
     store = as_store(store)
     docs = document_records(store) if documents is None else documents
@@ -287,7 +290,7 @@ def citation_graph(store, documents: dict[str, dict] | None = None) -> nx.DiGrap
             edges[(u, v)] = {"types": set(), "documents": set(), "evidence": {}}
         return edges[(u, v)]
 
-    for r in select(store, Q_CITATIONS):
+    for r in select(store, Q_CITATIONS if quotes else Q_CITATIONS_WITHOUT_QUOTES):
         u, v = r["citing"], r["cited"]
         if u == v or u not in docs or v not in docs:
             continue
