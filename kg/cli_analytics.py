@@ -31,9 +31,9 @@ def analyze(out, as_json, top, no_plots, quiet):
     files = rep.pop("files")
     if as_json:
         from kg.analytics.report import write_json
-        stdout = click.get_binary_stream("stdout")
-        write_json(rep, stdout)
-        stdout.flush()
+        sys.stdout.flush()
+        write_json(rep, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
     else:
         s = rep["summary"]
         top_cited = rep["most_cited"][0] if rep["most_cited"] else None

@@ -639,7 +639,8 @@ def incident_graph(store) -> nx.DiGraph:
     G.graph["documents"] = _doc_meta(docs)
     labels = {r["s"]: r["l"] for r in select(store, Q_VOCAB_LABELS)}
     recs = incidents(store)
-    for rec in recs:
+    for i, rec in enumerate(recs):
+        recs[i] = None   # each record is let go once its node is made: the graph holds its values
         d = docs.get(rec["document"], {})
         figures = ", ".join(f"{rec[k]} {name}" for k, name in (("killed", "killed"), ("injured", "injured"),
                                                                 ("children", "children killed"), ("hostages", "hostages"),
