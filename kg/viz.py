@@ -131,7 +131,7 @@ def _list(lines: list[str], n: int = 8) -> list[str]:
 
 def _citation_records(C: nx.DiGraph):
     docs = C.graph.get("documents", {})
-    nodes, edges = [], []
+    nodes = []
 
     def node_title(n, d, out_deg) -> str:
         lines = [d["label"], f"{d['kind']}" + (" — in the corpus" if d["in_corpus"] else " — not in the corpus")]
@@ -173,18 +173,19 @@ def _citation_records(C: nx.DiGraph):
         nodes.append({"key": n, "label": d["label"], "cls": CITATION_KIND_CLASS.get(d["kind"], "document"),
                       "date": d.get("date"), "title": partial(node_title, n, d, out_deg),
                       "strong": d["in_corpus"], "priority": (1 if d["in_corpus"] else 0, cited_by_count(C, n) + out_deg)})
-    for u, v, e in C.edges(data=True):
-        edges.append({"from": u, "to": v, "etype": e["type"], "label": e["type"], "title": partial(edge_title, u, v, e),
-                      "dates": [e["date"]] if e.get("date") else [], "weight": e.get("count", 1), "directed": True,
-                      "priority": (0 if e["type"] == "cites" else 1, e.get("count", 1))})
-    return nodes, edges
+    def edge_records():
+        for u, v, e in C.edges(data=True):
+            yield {"from": u, "to": v, "etype": e["type"], "label": e["type"], "title": partial(edge_title, u, v, e),
+                   "dates": [e["date"]] if e.get("date") else [], "weight": e.get("count", 1), "directed": True,
+                   "priority": (0 if e["type"] == "cites" else 1, e.get("count", 1))}
+    return nodes, edge_records()
 
 
 def _actor_records(A: nx.MultiDiGraph, quote_of=None):
     """``quote_of(document, u, v)``: the quote shown for a link in a document (default: the link's
     ``evidence``; a g.DocumentQuotes reads them only for the links drawn)."""
     docs = A.graph.get("documents", {})
-    nodes, edges = [], []
+    nodes = []
     explicit_degree = Counter()
     for u, v, k, e in A.edges(keys=True, data=True):
         if k != g.MENTIONED:
@@ -217,18 +218,19 @@ def _actor_records(A: nx.MultiDiGraph, quote_of=None):
             lines.append("• " + _doc_line(docs, dref) + (f": “{_cut(q, 200)}”" if q else ""))
         return "\n".join(lines)
 
-    for u, v, k, e in A.edges(keys=True, data=True):
-        # The tooltip is written only for the links that are drawn (tens of thousands of co-mentions are not).
-        edges.append({"from": u, "to": v, "etype": k, "label": k if k != g.MENTIONED else "together",
-                      "title": partial(title, u, v, k, e),
-                      "dates": e.get("dates", []), "weight": e["weight"], "directed": e["directed"],
-                      "priority": (0 if k == g.MENTIONED else 1, e["weight"])})
-    return nodes, edges
+    def edge_records():
+        for u, v, k, e in A.edges(keys=True, data=True):
+            # The tooltip is written only for the links that are drawn (tens of thousands of co-mentions are not).
+            yield {"from": u, "to": v, "etype": k, "label": k if k != g.MENTIONED else "together",
+                   "title": partial(title, u, v, k, e),
+                   "dates": e.get("dates", []), "weight": e["weight"], "directed": e["directed"],
+                   "priority": (0 if k == g.MENTIONED else 1, e["weight"])}
+    return nodes, edge_records()
 
 
 def _incident_records(I: nx.DiGraph):
     docs = I.graph.get("documents", {})
-    nodes, edges = [], []
+    nodes = []
 
     # Tooltips are written only for what is drawn (at 100,000 documents: 2,000 of 418,235 nodes,
     # under 4,000 of 2.5 million links), as in the citation view.
@@ -272,11 +274,12 @@ def _incident_records(I: nx.DiGraph):
                 lines.append("file: " + ", ".join(d["sources"]))
             nodes.append({"key": n, "label": d.get("label") or n, "cls": "document", "date": d.get("date"),
                           "title": "\n".join(lines), "strong": False, "priority": (1, I.degree(n))})
-    for u, v, e in I.edges(data=True):
-        dates = sorted({docs[x]["date"] for x in e.get("documents", []) if docs.get(x, {}).get("date")})
-        edges.append({"from": u, "to": v, "etype": e["type"], "label": e["type"], "title": partial(edge_title, u, v, e),
-                      "dates": dates, "weight": 1, "directed": e["type"] != "same event as", "priority": (1, 1)})
-    return nodes, edges
+    def edge_records():
+        for u, v, e in I.edges(data=True):
+            dates = sorted({docs[x]["date"] for x in e.get("documents", []) if docs.get(x, {}).get("date")})
+            yield {"from": u, "to": v, "etype": e["type"], "label": e["type"], "title": partial(edge_title, u, v, e),
+                   "dates": dates, "weight": 1, "directed": e["type"] != "same event as", "priority": (1, 1)}
+    return nodes, edge_records()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,6 +309,11 @@ def _keep_with_companions(ranked: list[dict], max_nodes: int) -> tuple[list[dict
 
 
 def _cap(nodes, edges, max_nodes, max_edges, class_labels, edge_labels):
+    """The nodes and links to draw, notes on what was left out, and how many links there were.
+
+    ``edges`` is an iterable of link records, read once after the nodes are chosen: only the records
+    of links between kept nodes are held (at 100,000 documents the incident graph has 2.5 million links).
+    """
     notes = []
     if max_nodes and len(nodes) > max_nodes:
         ranked = sorted(nodes, key=lambda n: (n["priority"], n["key"]), reverse=True)
@@ -315,9 +323,13 @@ def _cap(nodes, edges, max_nodes, max_edges, class_labels, edge_labels):
                      + ", ".join(f"{c:,} {k}" for k, c in dropped.most_common()) + ".")
         nodes = keep
     keys = {n["key"] for n in nodes}
-    inside = [e for e in edges if e["from"] in keys and e["to"] in keys]
-    if len(inside) < len(edges):
-        notes.append(f"{len(edges) - len(inside):,} links to nodes left out are not drawn.")
+    inside, total = [], 0
+    for e in edges:
+        total += 1
+        if e["from"] in keys and e["to"] in keys:
+            inside.append(e)
+    if len(inside) < total:
+        notes.append(f"{total - len(inside):,} links to nodes left out are not drawn.")
     if max_edges and len(inside) > max_edges:
         ranked = sorted(inside, key=lambda e: (e["priority"], e["from"], e["to"], e["etype"]), reverse=True)
         keep, drop = ranked[:max_edges], ranked[max_edges:]
@@ -340,7 +352,7 @@ def _cap(nodes, edges, max_nodes, max_edges, class_labels, edge_labels):
             drop_keys = {n["key"] for n in orphans}
             nodes = [n for n in nodes if n["key"] not in drop_keys]
         inside = keep
-    return nodes, inside, notes
+    return nodes, inside, notes, total
 
 
 def _ordered_subgraph(G: nx.Graph, nodes) -> nx.Graph:
@@ -499,10 +511,10 @@ def view(kind: str, store="output", max_nodes: int = DEFAULT_MAX_NODES, max_edge
         G = graph if graph is not None else g.incident_graph(store)
         nodes, edges = _incident_records(G)
         classes, etypes, title = INCIDENT_CLASSES, INCIDENT_EDGES, "kg: incidents"
-    total_nodes, total_edges = len(nodes), len(edges)
+    total_nodes = len(nodes)
     class_labels = {c[0]: c[1] for c in classes}
     edge_labels = {e[0]: e[1] for e in etypes}
-    nodes, edges, notes = _cap(nodes, edges, max_nodes, max_edges, class_labels, edge_labels)
+    nodes, edges, notes, total_edges = _cap(nodes, edges, max_nodes, max_edges, class_labels, edge_labels)
     if not nodes:
         notes.append("The graph is empty: nothing of this kind was extracted from the corpus.")
     keys = sorted((n["key"] for n in nodes), key=str)
