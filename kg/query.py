@@ -515,7 +515,11 @@ def execute(store: Store, text: str, timeout: float | None = DEFAULT_TIMEOUT, un
     if "triples" in box:
         result.triples = box["triples"]
         return result
-    data = box["json"]
+    return _from_json(result, box["json"])
+
+
+def _from_json(result: Result, data: bytes) -> Result:
+    """``result`` filled from the SPARQL 1.1 JSON results of a SELECT or ASK."""
     result.json_bytes = data
     parsed = parse_query_results(data, format=QueryResultsFormat.JSON)
     if isinstance(parsed, QueryBoolean):
@@ -589,16 +593,9 @@ def execute_remote(endpoint: Endpoint, text: str) -> Result:
         return Result(form, triples=triples, seconds=time.monotonic() - t0)
     body, media = endpoint.post(text, "application/sparql-results+json")
     try:
-        parsed = parse_query_results(body, format=QueryResultsFormat.JSON)
+        return _from_json(Result(form, seconds=time.monotonic() - t0), body)
     except (SyntaxError, ValueError) as e:
         raise RuntimeError(f"{endpoint.url}: not SPARQL JSON results ({media or 'no media type'}: {e})") from None
-    result = Result(form, json_bytes=body, seconds=time.monotonic() - t0)
-    if isinstance(parsed, QueryBoolean):
-        result.form, result.boolean = "ASK", bool(parsed)
-        return result
-    result.variables = [v.value for v in parsed.variables]
-    result.rows = [tuple(sol[v] for v in result.variables) for sol in parsed]
-    return result
 
 
 def run_named(name: str, out: str | Path = "output", *, timeout: float | None = DEFAULT_TIMEOUT,

@@ -15,6 +15,7 @@ in any order). CONSTRUCT answers are compared as sets of triples.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import os
 import re
@@ -26,6 +27,7 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,11 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, parse
 from kg import namespaces as ns
 from kg.store import open_store
 from test_load import Oxigraph, free_port, run_load
+
+_spec = importlib.util.spec_from_file_location(
+    "virtuoso_bench", Path(__file__).resolve().parents[1] / "benchmarks" / "virtuoso.py")
+virtuoso_bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(virtuoso_bench)
 
 Q = importlib.import_module("kg.query")     # the module (the package attribute `kg.query` may be the function)
 KGID = ns.KGID
@@ -113,47 +120,9 @@ def virtuoso_binaries() -> tuple[str, str]:
     return server, isql
 
 
-VIRTUOSO_INI = """\
-[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-MaxCheckpointRemap = 2000
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping = 0
-
-[Parameters]
-ServerPort = 127.0.0.1:{sql_port}
-ServerThreads = 10
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-DirsAllowed = ., {d}
-CheckpointInterval = 0
-DisableTcpSocket = 0
-
-[HTTPServer]
-ServerPort = 127.0.0.1:{http_port}
-ServerRoot = {d}
-ServerThreads = 10
-MaxClientConnections = 10
-
-[SPARQL]
-; no silent cuts: every row, no time limit (a timed-out Virtuoso query returns partial results)
-ResultSetMaxRows = 10000000
-MaxSortedTopRows = 10000000
-MaxQueryExecutionTime = 0
-MaxQueryCostEstimationTime = 0
-"""
+# The server's configuration is the benchmark's (benchmarks/virtuoso.py: loopback only, no row or time
+# limit on answers), with small buffers.
+VIRTUOSO_INI = partial(virtuoso_bench.INI.format, buffers=10000, dirty=6000, remap=2000, query_mem=512, dirs=".")
 
 # The unauthenticated endpoints run as the SQL user SPARQL (web user `nobody`): let them write, as the
 # loader needs (SPARQL Update on /sparql, Graph Store Protocol on /sparql-graph-crud).
@@ -174,7 +143,7 @@ class Virtuoso:
     def start(self) -> None:
         self.location.mkdir(parents=True, exist_ok=True)
         ini = self.location / "virtuoso.ini"
-        ini.write_text(VIRTUOSO_INI.format(d=self.location, sql_port=self.sql_port, http_port=self.http_port))
+        ini.write_text(VIRTUOSO_INI(d=self.location, sql_port=self.sql_port, http_port=self.http_port))
         self.log = open(self.location / "stdout.log", "wb")
         self.proc = subprocess.Popen([self.binary, "+configfile", str(ini), "+foreground"], cwd=self.location,
                                      stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
