@@ -5,6 +5,7 @@ the Host header check (DNS rebinding) and CORS (closed unless --allow-origin).""
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import socket
@@ -500,3 +501,24 @@ def test_endpoint_errors_are_named(server):
     # Our own timeout, shorter than the server's.
     r = _kg("sparql", slow, "--endpoint", server + "/query", "--timeout", "0.3")
     assert r.returncode == 1 and "did not answer within 0.3 s" in r.stderr
+
+
+def test_benchmark_times_the_named_queries_at_an_endpoint(server, built):
+    """benchmarks/run.py --queries-of OUT --endpoint URL: the cases run at the endpoint (one that is down
+    fails every case), and answer."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+    def bench(endpoint):
+        r = subprocess.run([sys.executable, os.path.join(root, "benchmarks", "run.py"), "--queries-of", str(built),
+                            "--endpoint", endpoint, "--only", "document,persons", "--json", "--save", "-"],
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        report = json.loads(r.stdout)
+        assert report["endpoint"] == endpoint
+        return report["queries"]
+
+    cases = bench(server + "/query")
+    assert {c.split("[")[0] for c in cases} == {"document", "persons"} and len(cases) >= 3
+    assert all(c["status"] == "ok" and c["rows"] for c in cases.values()), cases
+    down = f"http://127.0.0.1:{free_port()}/query"
+    assert all(c["status"].startswith("error") and down in c["status"] for c in bench(down).values())
