@@ -159,9 +159,10 @@ def credentials(url: str, environ=os.environ) -> tuple[str, str] | None:
     return (login or ""), (secret or "")
 
 
-def make_session(url: str, auth_scheme: str = "basic", verify: bool | str = True, environ=os.environ) -> requests.Session:
+def make_session(url: str, auth_scheme: str = "basic", verify: bool | str = True, environ=os.environ,
+                 command: str = "kg load") -> requests.Session:
     s = requests.Session()
-    s.headers["User-Agent"] = f"kg/{__version__} (kg load)"
+    s.headers["User-Agent"] = f"kg/{__version__} ({command})"
     s.verify = verify
     token = environ.get(TOKEN_ENV)
     if token:

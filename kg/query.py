@@ -548,7 +548,7 @@ class Endpoint:
         from kg.load import LoadError, check_url, make_session
         try:
             check_url(url)
-            self.session = make_session(url)
+            self.session = make_session(url, command="kg query")
         except LoadError as e:
             raise QueryError(str(e).replace("--endpoint", "endpoint")) from None
         self.url, self.timeout = url, timeout
