@@ -77,13 +77,15 @@ def test_citation_edges_are_typed_and_keep_their_documents(C):
         assert d["type"] in ("cites", "repliesTo", "disputes", "citesAsEvidence")
 
 
-def test_citation_graph_without_quotes_is_the_same_graph_less_the_quotes(store, C):
-    """kg analyze builds it without quotes: same nodes, edges, counts and cited-as forms."""
-    bare = ka.citation_graph(store, quotes=False)
+def test_citation_graph_without_evidence_keeps_counts_and_printed_forms(store, C):
+    """kg analyze builds it without evidence: same nodes, edges, counts and printed forms (cited_as)."""
+    bare = ka.citation_graph(store, evidence=False)
     assert list(bare.nodes(data=True)) == list(C.nodes(data=True))
-    assert sum(1 for *_, d in C.edges(data=True) for x in d["evidence"] if x["quote"]) > 20
-    unquoted = [(u, v, {**d, "evidence": [{**x, "quote": None} for x in d["evidence"]]}) for u, v, d in C.edges(data=True)]
-    assert list(bare.edges(data=True)) == unquoted
+    assert sum(len(d["evidence"]) for *_, d in C.edges(data=True)) > 20
+    assert all(d["cited_as"] == sorted({x["cited_as"] for x in d["evidence"] if x["cited_as"]})
+               for *_, d in C.edges(data=True))
+    assert any(d["cited_as"] for *_, d in C.edges(data=True))
+    assert list(bare.edges(data=True)) == [(u, v, {**d, "evidence": []}) for u, v, d in C.edges(data=True)]
 
 
 def test_most_cited_documents_of_the_default_corpus(C):

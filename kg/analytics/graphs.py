@@ -256,7 +256,7 @@ SELECT ?g ?citing ?cited ?char ?as ?fn ?quote ?start WHERE {
 }
 """
 Q_CITATIONS = _Q_CITATIONS.replace("QUOTE", "OPTIONAL { ?ev oa:exact ?quote }")
-# Without the quotes (kg analyze reads none): the longest strings of the answer are not decoded.
+# Without the quotes (citation_graph(evidence=False)): the longest strings of the answer are not decoded.
 Q_CITATIONS_WITHOUT_QUOTES = _Q_CITATIONS.replace("QUOTE", "")
 
 Q_DIRECT_CITES = """
@@ -267,15 +267,17 @@ SELECT DISTINCT ?citing ?p ?cited WHERE {
 """
 
 
-def citation_graph(store, documents: dict[str, dict] | None = None, quotes: bool = True) -> nx.DiGraph:
+def citation_graph(store, documents: dict[str, dict] | None = None, evidence: bool = True) -> nx.DiGraph:
     """Documents and what they cite: one edge citing -> cited.
 
     Node attributes: ``label``, ``kind`` (Letter, NoteVerbale, Resolution, Web page...), ``in_corpus``,
     ``date`` (kg:dated, else dcterms:issued), ``issued``, ``dated``, ``symbols``, ``sources``, ``title``.
     Edge attributes: ``types`` (sorted CiTO characterisations), ``type`` (the strongest:
     disputes > repliesTo > citesAsEvidence > cites), ``documents`` (sorted citing documents),
-    ``count`` (citations printed), ``evidence`` (list of {document, cited_as, footnote, quote, start};
-    ``quote`` None with ``quotes=False``), ``date`` (the citing document's date).
+    ``count`` (citations printed), ``cited_as`` (sorted forms the symbol is printed in), ``evidence``
+    (list of {document, cited_as, footnote, quote, start}; empty with ``evidence=False``, which reads no
+    quote and keeps one string per citation while building: kg analyze uses only the counts and forms),
+    ``date`` (the citing document's date).
     """
     store = as_store(store)
     docs = document_records(store) if documents is None else documents
@@ -290,7 +292,7 @@ def citation_graph(store, documents: dict[str, dict] | None = None, quotes: bool
             edges[(u, v)] = {"types": set(), "documents": set(), "evidence": {}}
         return edges[(u, v)]
 
-    for r in select(store, Q_CITATIONS if quotes else Q_CITATIONS_WITHOUT_QUOTES):
+    for r in select(store, Q_CITATIONS if evidence else Q_CITATIONS_WITHOUT_QUOTES):
         u, v = r["citing"], r["cited"]
         if u == v or u not in docs or v not in docs:
             continue
@@ -299,7 +301,7 @@ def citation_graph(store, documents: dict[str, dict] | None = None, quotes: bool
         e["documents"].add(u)
         key = (r["g"], r["start"] or "", r["as"] or "")
         e["evidence"][key] = {"document": u, "cited_as": r["as"], "footnote": r["fn"], "quote": r["quote"],
-                              "start": int(r["start"]) if r["start"] else None}
+                              "start": int(r["start"]) if r["start"] else None} if evidence else r["as"]
     for r in select(store, Q_DIRECT_CITES):
         u, v = r["citing"], r["cited"]
         if u == v or u not in docs or v not in docs:
@@ -312,10 +314,14 @@ def citation_graph(store, documents: dict[str, dict] | None = None, quotes: bool
         types = sorted(e["types"])
         if len(types) > 1 and "cites" in types:
             types.remove("cites")   # cito:cites is implied by every more specific characterisation
-        ev = sorted(e["evidence"].values(), key=lambda x: (x["document"], x["start"] or 0))
+        if evidence:
+            ev = sorted(e["evidence"].values(), key=lambda x: (x["document"], x["start"] or 0))
+            forms = {x["cited_as"] for x in ev}
+        else:
+            ev, forms = [], set(e["evidence"].values())
         G.add_edge(u, v, types=types, type=next(t for t in CITATION_TYPES + types if t in types),
-                   documents=sorted(e["documents"]), count=max(1, len(ev)), evidence=ev,
-                   date=docs[u]["date"])
+                   documents=sorted(e["documents"]), count=max(1, len(e["evidence"])),
+                   cited_as=sorted(f for f in forms if f), evidence=ev, date=docs[u]["date"])
     return G
 
 
