@@ -208,13 +208,13 @@ def _actor_records(A: nx.MultiDiGraph, quote_of=None):
             lines.append("instruments: " + "; ".join(_cut(x, 120) for x in e["instruments"][:6]))
         if e.get("communications"):
             lines.append("communications: " + ", ".join(e["communications"]))
-        if quote_of is None:
-            quotes = {x["document"]: x["quote"] for x in e.get("evidence", [])}
+        quote = {x["document"]: x["quote"] for x in e.get("evidence", [])}.get if quote_of is None \
+            else partial(quote_of, u=u, v=v)
         for dref in _list(e["documents"]):
             if dref.startswith("… and"):
                 lines.append(dref)
                 continue
-            q = quotes.get(dref) if quote_of is None else quote_of(dref, u, v)
+            q = quote(dref)
             lines.append("• " + _doc_line(docs, dref) + (f": “{_cut(q, 200)}”" if q else ""))
         return "\n".join(lines)
 

@@ -241,8 +241,7 @@ def forward_citations(C: nx.DiGraph) -> list[dict]:
             out.append({"citing": u, "citing_label": cu["label"], "citing_date": late, "cited": v,
                         "cited_label": cv["label"], "cited_date": early or str(cv["symbol_year"]),
                         "type": d["type"], "reason": reason,
-                        "cited_as": d.get("cited_as") or sorted({e["cited_as"] for e in d.get("evidence", [])
-                                                                 if e.get("cited_as")})})
+                        "cited_as": d.get("cited_as", [])})
     out.sort(key=lambda r: (r["citing_label"], r["cited_label"]))
     return out
 

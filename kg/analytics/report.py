@@ -42,7 +42,7 @@ def compute(store, top: int = 10, stage=lambda name: None) -> dict:
     stage("documents")
     records = g.document_records(store)
     stage("citations")
-    C = g.citation_graph(store, documents=records, evidence=False)   # no metric reads the quotes
+    C = g.citation_graph(store, documents=records, evidence=False)   # metrics read counts and cited_as only
     R = g.reply_graph(C)
     stage("actors")
     A = g.actor_graph(store, documents=records, evidence=False)   # no metric reads the quotes
