@@ -85,6 +85,44 @@ def test_persons_signatory_posts_and_lists():
     assert ("Jeyhun Bayramov", "Minister for Foreign Affairs") in posts
 
 
+def test_signature_block_names_stop_at_the_line_end_and_co_signers_count():
+    # A_79_729: eight signatures, each name over its post ('Chairman of the Elders’ Council').
+    src = read_document(FIXTURES / "ingest" / "A_79_729.pdf")
+    signed = {p.name for p in extract(src.source, src.sha256, src.text).persons if p.signatory}
+    assert signed == {"Tofig Musayev", "Aziz Alakbarov", "Misir Mardanov", "Vahid Novruzov", "Ahliman Amiraslanov",
+                      "Malahat Ibrahimgizi", "Shahin Ismayilov", "Elkhan Huseynov"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # S/2025/90, A/79/800, S/2025/395: the next line is a rank, a post or a heading, not the surname's end
+    ("(Signed) Carl Harris\nColonel (United Kingdom of Great Britain and Northern Ireland)\nChair, Military Staff "
+     "Committee", {"Carl Harris"}),
+    ("(Signed) Khrystyna Hayovyshyn\nChargé d’affaires a.i.\nDeputy Permanent Representative", {"Khrystyna Hayovyshyn"}),
+    ("(Signed) Mark Rutte\nEnclosure\n\nReport to the United Nations on Kosovo Force operations", {"Mark Rutte"}),
+    # A/80/159: two co-chairs sign under one '(Signed)'
+    ("(Signed) François Jackman\nAnna Jóhannsdóttir\nCo-Chairs\n", {"François Jackman", "Anna Jóhannsdóttir"}),
+])
+def test_signatories_of_real_signature_blocks(text, expected):
+    assert {p.name for p in run(text).persons if p.signatory} == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # S/2025/185: a title is not part of the name
+    ("On 5 March 2025, the Syrian caretaker Foreign Minister, Mr Asaad Hassan al-Shaibani, delivered a statement.",
+     {"Asaad Hassan"}),
+    # S/2025/49, A/79/797, S/2025/197: laws, hospitals and working groups are not persons
+    ("found in the Sudanese Armed Forces Act, the Police Act, the Sudanese Penal Code, the General Intelligence "
+     "Service Act and the Child Act", set()),
+    ("the attack that occurred on 28 December in Kabul, near Sheikh Zayed Hospital and close to the Ministry", set()),
+    ("Denmark and Sierra Leone, as co-chairs of the Informal Expert Group on Women and Peace and Security", set()),
+    # A/HRC/EMRIP/2025/2: capitalised common nouns in a list of titles ('a working group' elsewhere)
+    ("No Data, No Story: Indigenous Peoples in the Philippines; Climate Change, Public Health, Social Action. "
+     "The data and the story of climate change, public health and social action.", set()),
+])
+def test_titles_and_names_of_things_are_not_persons(text, expected):
+    assert {p.name for p in run(text).persons} == expected
+
+
 def test_redactions_are_not_persons():
     ex = run("The lawyer ████ ██████ was detained; Mr. ███ was released.")
     assert [m.kind for m in ex.mentions if m.kind == "redaction"] == ["redaction", "redaction"]

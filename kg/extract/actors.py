@@ -16,12 +16,17 @@ _NAME_WORD = rf"(?:[{_UPPER}](?:{_LOWER_RUN}(?:-[{_UPPER}]?{_LOWER_RUN})?|(?<=[A
 _PARTICLE = r"(?:de|da|del|van|von|der|al|el|bin|ibn|ben|le|la|dos|du)"
 _GAP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"   # a name may wrap onto the next line, never across a blank line
 NAME = rf"{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE}{_GAP}|[A-Z][a-z]?[-’'])?{_NAME_WORD}){{1,3}}"
+# A name on one line: a signature block gives the name on its own line, the post on the next ones.
+NAME_ON_LINE = NAME.replace(_GAP, "[ \t]+")
 POSTS = (r"Permanent Representative|Deputy Permanent Representative|Chargée? d[’']affaires(?: a\.i\.)?|"
          r"Permanent Observer|Minister for Foreign Affairs|Minister of Foreign Affairs|Foreign Minister|"
          r"Prime Minister|President|Vice-President|Ambassador|Special Rapporteur|Independent Expert|"
          r"Secretary-General|High Commissioner|Minister|Prosecutor General|Director(?:-General)?|Chair(?:person)?|"
          r"Head of Delegation|Counsellor|First Secretary|Second Secretary|Spokesperson")
-SIGNED = re.compile(rf"\((?:Signed|signed|Sgd\.?)\)\s*:?\s*(?P<name>{NAME})")
+SIGNED = re.compile(rf"\((?:Signed|signed|Sgd\.?)\)[ \t]*:?\s*(?P<name>{NAME_ON_LINE})")
+# 'François Jackman\nAnna Jóhannsdóttir\nCo-Chairs': a line holding only a name, right under a signed
+# name, is a co-signatory.
+CO_SIGNER = re.compile(rf"[ \t]*(?P<name>{NAME_ON_LINE})[ \t]*(?:\n|$)")
 POST_WORDS = re.compile(rf"^(?:{POSTS})\b")
 # 'Jeyhun Bayramov, Minister for Foreign Affairs of the Republic of Azerbaijan'
 NAME_COMMA_POST = re.compile(rf"(?P<name>{NAME}),\s+(?:the\s+)?(?P<post>{POSTS})(?P<of>\s+of\s+(?:the\s+)?[A-Z][^,.;\n]{{2,60}})?")
@@ -47,7 +52,27 @@ NOT_NAME_WORDS = {
     # headings and document parts ('I. Introduction')
     "Introduction", "Background", "Conclusion", "Conclusions", "Recommendations", "Summary", "Contents",
     "Observations", "Overview", "Chapter", "Section", "Part",
+    # posts and parts of a signature block ('Carl Harris\nColonel', 'Mark Rutte\nEnclosure')
+    "Chair", "Chairman", "Chairwoman", "Chairperson", "Co-Chair", "Co-Chairs", "Deputy", "Acting", "Chief",
+    "Executive", "Head", "Director", "Coordinator", "Envoy", "Commissioner", "Registrar", "Counsel", "Legal",
+    "Enclosure", "Appendix", "Attachment", "Colonel", "Judge",
 }
+# Words of the names of bodies, laws and places ('Police Act', 'Zayed Hospital', 'Global Media Defence
+# Fund'): a run of capitalised words holding one is not a person's name, nor is any part of it.
+THING_WORDS = {
+    "Act", "Fund", "Group", "Mechanism", "Department", "Division", "Headquarters", "University", "Hospital",
+    "District", "Province", "Region", "Pact", "Watch", "Force", "Organization", "Organisation", "Forum",
+    "Conference", "Centre", "Center", "Institute", "Foundation", "Agency", "Network", "Alliance", "Party",
+    "Front", "Movement", "Association", "Society", "Bank", "Report", "Initiative", "Programme", "Program",
+    "Commission", "Union", "Service", "School", "College", "Academy", "Company", "Corporation", "Authority",
+    "Board", "Unit", "Team", "Task",
+}
+# Words that may stand before a name without being part of it (a footnote's 'See Valmaine Toki, ...').
+LEADING_NOT_NAME = {"See", "Cf."}
+# Titles written before a name.
+HONORIFICS = {"Mr", "Mr.", "Ms", "Ms.", "Mrs", "Mrs.", "Dr", "Dr.", "Sir", "Dame", "Lord", "Madam", "Judge",
+              "Professor", "Prof.", "Sheikh", "Sayyed", "Ayatollah", "Commander", "Colonel", "General", "Major",
+              "Captain", "Lieutenant", "Sergeant", "H.E.", "Excellency"}
 
 # Titles wrap over lines in PDFs: every space in these phrases may be a line break.
 AUTHOR_SEGMENT = re.compile(r"\b(?:from|by)\b(?P<seg>.*?)(?=\baddressed\s+to\b|\bto\s+the\s+United\s+Nations\b|\bon\s+the\b|"
@@ -116,13 +141,6 @@ def addressees(text: str, title: Span | None, terms: list[Mention], masthead_end
     return []
 
 
-def _trim_name(name: str) -> str:
-    words = name.split()
-    while words and (words[-1] in NOT_NAME_WORDS or POST_WORDS.match(words[-1])):
-        words.pop()
-    return " ".join(words)
-
-
 def _post_in(states: list[Mention], start: int, end: int) -> str | None:
     """The state a post belongs to, as the text gives it ('Minister for Foreign Affairs of Azerbaijan')."""
     return next((s.key for s in states if start <= s.span.start < end), None)
@@ -131,52 +149,79 @@ def _post_in(states: list[Mention], start: int, end: int) -> str | None:
 def persons(text: str, terms: list[Mention] = (), states: list[Mention] = ()) -> list[PostHolding]:
     """Persons by name with their post; a 'name' inside a body's or instrument's name is not a person."""
     out: list[PostHolding] = []
+    # Words the text also writes in lower case are common nouns ('the working group', 'a hospital'): a
+    # capitalised run ending in one names a thing ('Working Group', 'Zayed Hospital'), not a person.
+    common = set(re.findall(r"\b[a-z][a-z’'-]+\b", text))
+
+    def add(raw: str, start: int, post: str | None, post_in: str | None, signatory: bool = False):
+        found = _name_at(raw, start, common if not signatory else ())
+        if found:
+            name, a, b = found
+            out.append(PostHolding(name, post, post_in, signatory, span(text, a, b)))
+
     for m in SIGNED.finditer(text):
-        # The name stops where the post begins ('Yashar Aliyev Ambassador Permanent Representative').
-        name = m.group("name")
-        cut = re.search(rf"\s(?:{POSTS})\b", name)
-        name = _trim_name(name[:cut.start()] if cut else name)
-        if len(name.split()) >= 2:
-            after = text[m.start("name") + len(name):m.start("name") + len(name) + 120]
-            post = re.search(rf"(?:{POSTS})", after)
-            out.append(PostHolding(name, post.group(0) if post else None, None, True,
-                                   span(text, m.start("name"), m.start("name") + len(name))))
+        signers = [(m.start("name"), m.group("name"))]
+        line_end = text.find("\n", m.end("name"))
+        while line_end != -1 and (co := CO_SIGNER.match(text, line_end + 1)) and _plausible(co.group("name")) \
+                and not POST_WORDS.match(co.group("name")):
+            signers.append((co.start("name"), co.group("name")))
+            line_end = co.end() - 1 if co.group(0).endswith("\n") else -1
+        for start, name in signers:
+            # The name stops where the post begins ('Yashar Aliyev Ambassador Permanent Representative').
+            cut = re.search(rf"\s(?:{POSTS})\b", name)
+            name = name[:cut.start()] if cut else name
+            post = re.search(rf"(?:{POSTS})", text[start + len(name):start + len(name) + 120])
+            add(name, start, post.group(0) if post else None, None, signatory=True)
     for m in prefilter.finditer(NAME_COMMA_POST, text, NAME_COMMA_POST_NEEDS):
-        name = _trim_name(m.group("name"))
-        if _plausible(name):
-            st = m.start("name") + m.group("name").find(name)
-            where = _post_in(states, m.start("of"), m.end("of")) if m.group("of") else None
-            out.append(PostHolding(name, m.group("post"), where, False, span(text, st, st + len(name))))
+        where = _post_in(states, m.start("of"), m.end("of")) if m.group("of") else None
+        add(m.group("name"), m.start("name"), m.group("post"), where)
     for m in prefilter.finditer(POST_OF_NAME, text):
-        name = _trim_name(m.group("name"))
-        if _plausible(name):
-            st = m.start("name")
-            out.append(PostHolding(name, m.group("post"), _post_in(states, m.end("post"), m.start("name")), False,
-                                   span(text, st, st + len(name))))
+        add(m.group("name"), m.start("name"), m.group("post"), _post_in(states, m.end("post"), m.start("name")))
     # Short parentheticals ('Gukasyan (Gukasyan) Arkadi', '(Vladimiroviç)') are blanked out, offsets kept.
     masked = re.sub(r"\([^()\n]{1,40}\)", lambda x: " " * len(x.group(0)), text)
     for m in NAME_LIST.finditer(masked):
-        for item in re.finditer(NAME.replace("{_GAP}", "[ \t]+"), m.group(0)):
-            name = _trim_name(re.sub(r"\s+", " ", item.group(0)))
-            if _plausible(name):
-                st = m.start() + item.start()
-                out.append(PostHolding(name, None, None, False, span(text, st, m.start() + item.end())))
+        for item in re.finditer(NAME_ON_LINE, m.group(0)):
+            add(item.group(0), m.start() + item.start(), None, None)
     for m in prefilter.finditer(POST_NAME, text):
-        name = _trim_name(m.group("name"))
-        if _plausible(name):
-            st = m.start("name")
-            out.append(PostHolding(name, m.group("post") if m.group("post")[0].isupper() else m.group("post"),
-                                   None, False, span(text, st, st + len(name))))
+        add(m.group("name"), m.start("name"), m.group("post"), None)
     seen, unique = set(), []
     taken = [(t.span.start, t.span.end) for t in [*terms, *states]]
     for p in sorted(out, key=lambda p: (p.span.start, not p.signatory)):
-        p = PostHolding(re.sub(r"\s+", " ", p.name), p.post, p.post_in, p.signatory, p.span, p.extractor)
         if any(a < p.span.end and p.span.start < b for a, b in taken):
             continue
         if (p.name, p.span.start) not in seen:
             seen.add((p.name, p.span.start))
             unique.append(p)
     return unique
+
+
+def _name_at(raw: str, start: int, common: set[str] | frozenset = frozenset()) -> tuple[str, int, int] | None:
+    """The person's name in a run of capitalised words found at `start`, with its offsets, or None.
+
+    Titles before it ('Mr', 'Judge'), a possessive ('Türk’s') and words after it that are not names
+    ('Aliyev Ambassador', 'bin Jassim Al') are left out; what is left must have two words or more, none
+    of them a word of bodies and posts, and unless a title introduced it ('Judge Burton Hall'), it must
+    not end in a word the text writes in lower case.
+    """
+    words = [(w.group(0), w.start()) for w in re.finditer(r"\S+", raw)]
+    if any(re.sub(r"[’']s$|s$", "", w) in THING_WORDS or w in THING_WORDS for w, _ in words):
+        return None
+    while words and words[0][0] in LEADING_NOT_NAME:
+        words.pop(0)
+    titled = bool(words) and words[0][0] in HONORIFICS
+    while words and words[0][0] in HONORIFICS:
+        words.pop(0)
+    if words and re.search(r"[’']s$", words[-1][0]):
+        words[-1] = (words[-1][0][:-2], words[-1][1])
+    while words and (words[-1][0] in NOT_NAME_WORDS or POST_WORDS.match(words[-1][0])
+                     or re.fullmatch(_PARTICLE, words[-1][0], re.I)):
+        words.pop()
+    if len(words) < 2:
+        return None
+    name = " ".join(w for w, _ in words)
+    if not _plausible(name) or (not titled and words[-1][0].lower() in common):
+        return None
+    return name, start + words[0][1], start + words[-1][1] + len(words[-1][0])
 
 
 def _plausible(name: str) -> bool:
