@@ -123,6 +123,22 @@ def test_titles_and_names_of_things_are_not_persons(text, expected):
     assert {p.name for p in run(text).persons} == expected
 
 
+@pytest.mark.parametrize("title, expected", [
+    # S/2025/407, S/2025/394: an office writes; the state its title names and a mission the text names are
+    # not the author
+    ("Letter dated 23 June 2025 from the Chair of the Central African Republic configuration of the Peacebuilding\n"
+     "Commission addressed to the President of the Security Council", ()),
+    ("Letter dated 18 June 2025 from the President of the Security Council addressed to the\nSecretary-General", ()),
+    ("Letter dated 2 May 2025 from the Permanent Representative of the Sudan to the United Nations\n"
+     "addressed to the President of the Security Council", ("SDN",)),
+    ("Letter dated 10 May 2025 from the President of the Republic of Kenya addressed to the Secretary-General",
+     ("KEN",)),
+])
+def test_author_state_is_who_the_title_says_writes(title, expected):
+    text = f"{title}\n\nI have the honour to transmit the communiqué of the Permanent Mission of Nigeria.\n"
+    assert run(text).metadata.author_states == expected
+
+
 def test_redactions_are_not_persons():
     ex = run("The lawyer ████ ██████ was detained; Mr. ███ was released.")
     assert [m.kind for m in ex.mentions if m.kind == "redaction"] == ["redaction", "redaction"]

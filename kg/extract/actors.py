@@ -77,6 +77,19 @@ HONORIFICS = {"Mr", "Mr.", "Ms", "Ms.", "Mrs", "Mrs.", "Dr", "Dr.", "Sir", "Dame
 # Titles wrap over lines in PDFs: every space in these phrases may be a line break.
 AUTHOR_SEGMENT = re.compile(r"\b(?:from|by)\b(?P<seg>.*?)(?=\baddressed\s+to\b|\bto\s+the\s+United\s+Nations\b|\bon\s+the\b|"
                             r"\bconcerning\b|\bregarding\b|\bon\s+behalf\s+of\b|$)", re.S | re.I)
+# Who writes for a state: its representatives, mission, government, ministers or head of state (a
+# 'President of' that is not the president of a UN organ).
+STATE_AGENT = re.compile(r"\b(?:Representatives?|representatives?|Missions?|Observers?|Charg[ée]e?s?\s+d[’']affaires|"
+                         r"Government|Ministry|Ministers?|Embassy|Ambassador|[Dd]elegations?|Head\s+of\s+State|"
+                         r"(?:Vice-)?President\s+of\s+(?!the\s+(?:Security\s+Council|General\s+Assembly|"
+                         r"Economic\s+and\s+Social\s+Council|Human\s+Rights\s+Council|International\s+Court|"
+                         r"Trusteeship\s+Council|Court|Tribunal|Commission|Committee|Conference)))")
+# An office of the UN or of a body that writes in that capacity.
+OFFICE = re.compile(r"\s*(?:the\s+)?(?:(?:Vice-)?President|Co-Chairs?|Chair(?:man|woman|person)?s?|Secretary-General|"
+                    r"Deputy\s+Secretary-General|Under-Secretary-General|Facilitator|High\s+Commissioner|"
+                    r"Special\s+(?:Rapporteur|Envoy|Representative|Adviser|Coordinator)|Independent\s+Expert|"
+                    r"Coordinator|Executive\s+(?:Director|Secretary)|Director|Registrar|Prosecutor|Committee|"
+                    r"Working\s+Group|Security\s+Council|General\s+Assembly|Panel|Group\s+of\s+Experts|Secretariat)\b")
 ON_BEHALF = re.compile(r"\bon\s+behalf\s+of\b(?P<seg>.{0,300}?)(?=\baddressed\s+to\b|[.;]|\n\n|$)", re.S | re.I)
 NV_AUTHOR = re.compile(r"(?:^|\n)\s*The\s+(?P<seg>(?:Permanent\s+Mission|Embassy|Government|Ministry)[^\n]{0,300}?)"
                        r"\s+presents\s+its\s+compliments\s+to\s+(?P<to>[^,\n]{0,200})", re.S)
@@ -96,15 +109,21 @@ def author_states(text: str, title: Span | None, states: list[Mention], kind: st
     kinds that states write (letters, notes verbales, statements, state reports).
     """
     candidates = []
+    written_by_office = False
     if title is not None:
         t = title.text
         m = AUTHOR_SEGMENT.search(t)
-        if m and not re.match(r"\s*the\s+Secretary-General", m.group("seg")):
-            a, b = title.start + m.start("seg"), title.start + m.end("seg")
-            candidates.append((a, b))
+        if m and (STATE_AGENT.search(m.group("seg")) or not OFFICE.match(m.group("seg"))):
+            candidates.append((title.start + m.start("seg"), title.start + m.end("seg")))
+        elif m:
+            # 'from the President of the Security Council', 'from the Chair of the Central African Republic
+            # configuration of the Peacebuilding Commission': an office writes, not a state; a state it
+            # names, or a mission in the text, is not the author.
+            written_by_office = True
         for m in ON_BEHALF.finditer(t):
             candidates.append((title.start + m.start("seg"), title.start + m.end("seg")))
-    fallbacks = (NV_AUTHOR, INFO_FROM, MISSION_HEADER) if kind not in ("report", "note", "resolution") else ()
+    fallbacks = (NV_AUTHOR, INFO_FROM, MISSION_HEADER) \
+        if kind not in ("report", "note", "resolution") and not written_by_office else ()
     for rx in fallbacks:
         m = rx.search(text, 0, min(len(text), 6000))
         if m:
