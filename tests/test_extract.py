@@ -172,6 +172,25 @@ def test_incidents_as_claims_with_figures_and_quote():
     assert all(i.killed != 93 for i in ex.incidents)
 
 
+def test_incident_dated_by_its_own_sentence_month_or_year():
+    # A/79/753: 'In July of 1941' dates the killing, not the 'June 2019' of the sentence before
+    text = ("He was a head of OUN in Poltava and participated in mass killings.\n\nIn June 2019, the largest monument "
+            "was unveiled in Bolekhov. In July of 1941 local OUN members killed 120 Jews in pogroms.")
+    assert [(i.date, i.killed) for i in run(text).incidents] == [("1941-07", 120)]
+    # A/ES-10/1029: 'in 2024' in the figure's sentence beats the day of an earlier sentence
+    text = ("They were found in Gaza on 31 March 2025, eight days after they went missing. After having killed 377 "
+            "humanitarian workers in 2024, the occupying Power is on a path to set another record.")
+    assert [(i.date, i.killed) for i in run(text).incidents] == [("2024", 377)]
+
+
+def test_the_state_whose_base_is_attacked_is_not_the_perpetrator():
+    # S/2025/71
+    text = ("The group is suspected to have conducted a series of suicide attacks in Gowza, Borno State, on 29 June. "
+            "They also attacked a Chadian military base in Barkaram, Chad, on 27 October 2024, killing 40 soldiers.")
+    [incident] = run(text).incidents
+    assert (incident.killed, incident.date, incident.attributed_to) == (40, "2024-10-27", None)
+
+
 def test_incident_place_prefers_the_village_to_its_district():
     ex = run(corpus_text("004_ffed4b976815c69f.txt"))
     assert [(i.place, i.date, i.killed, i.children_killed) for i in ex.incidents] == [("Bashlibel", "1993-04-18", 12, 1)]

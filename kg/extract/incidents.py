@@ -49,10 +49,16 @@ AGENT_AFTER = re.compile(r"[’'s]*\s*(?:armed\s+forces|(?:security|defen[cs]e|o
 # 'the armed forces of Armenia', 'by Israel': 'of X' alone names a place or a victim, never an agent.
 AGENT_BEFORE = re.compile(r"(?:armed\s+forces|forces|troops|servicemen|army|military)\s+of\s+(?:the\s+)?(?:Republic\s+of\s+)?$|"
                           r"\bby\s+(?:the\s+)?$", re.I)
+TARGET_BEFORE = re.compile(r"\b(?:attack(?:ed|s|ing)?|target(?:ed|s|ing)?|struck|hit|shell(?:ed|ing)|ambush(?:ed)?|"
+                           r"against|on)\s+(?:a|an|the|two|three|several)?\s*$", re.I)
+TARGET_AFTER = re.compile(r"[’'s]*\s*(?:armed\s+forces\s+|military\s+|army\s+|security\s+forces\s+)?(?:base|camp|post|"
+                          r"position|checkpoint|convoy|vehicle|barracks|facility|installation|outpost)s?\b", re.I)
 AGGREGATE = re.compile(r"\b(?:in total|a total of|in all|altogether|overall|since the beginning|to date)\b", re.I)
 PARTIAL_DATE = re.compile(rf"\b({MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH_RE})\b")
 DAY_RANGE = re.compile(rf"\b(\d{{1,2}})\s*(?:to|and|-|–)\s*(\d{{1,2}})\s+({MONTH_RE})\s+(\d{{4}})")
-MONTH_YEAR = re.compile(rf"\b({MONTH_RE})\s+(\d{{4}})\b")
+MONTH_YEAR = re.compile(rf"\b({MONTH_RE})(?:\s+of)?\s+(\d{{4}})\b")   # 'July 1941', 'July of 1941'
+IN_YEAR = re.compile(r"\b(?:[Ii]n|[Dd]uring)\s+((?:1[89]|20)\d\d)\b(?!\s*[-–/]\s*\d)")   # 'in 1941', not 'in 1992-1994'
+
 
 
 # KILLED opens with a number alternation (case-insensitive words among them), so a whole-text search
@@ -139,10 +145,11 @@ def _int(s: str | None) -> int | None:
     return NUMBER_WORDS[s] if s in NUMBER_WORDS else int(s.replace(",", ""))
 
 
-def _dates(text: str, a: int, b: int, doc_date: str | None = None) -> list[str]:
+def _dates(text: str, a: int, b: int, doc_date: str | None = None, year_alone: bool = False) -> list[str]:
     """Every day the window names: full dates, day ranges, and 'October 27, 28' borrowing a later year;
     'on 30 November' with no year at all takes the year of the document's own date, or the year
-    before when that day would fall after the document was written."""
+    before when that day would fall after the document was written. Without a day, the months it
+    names ('in July of 1941'); without a month, and only if `year_alone`, the year ('in 1941')."""
     chunk = text[a:b]
     days: list[str] = []
     for m in DAY_RANGE.finditer(chunk):
@@ -181,6 +188,8 @@ def _dates(text: str, a: int, b: int, doc_date: str | None = None) -> list[str]:
                 days.append(iso)
     if not days:
         months = [f"{m.group(2)}-{MONTHS[m.group(1).lower()]:02d}" for m in MONTH_YEAR.finditer(chunk)]
+        if not months and year_alone:
+            return sorted({m.group(1) for m in IN_YEAR.finditer(chunk)})
         return sorted(set(months))
     return sorted(set(days))
 
@@ -203,6 +212,8 @@ def _perpetrator(text: str, states: list[Mention], a: int, b: int, figure_at: in
             continue
         after = text[m.span.end:m.span.end + 30]
         before = text[max(0, m.span.start - 45):m.span.start]
+        if TARGET_BEFORE.search(before) or TARGET_AFTER.match(after):
+            continue   # 'attacked a Chadian military base': the state's forces are the target
         if AGENT_AFTER.match(after) or AGENT_BEFORE.search(before):
             dist = abs(figure_at - m.span.start)
             if best is None or dist < best[0]:
@@ -244,7 +255,8 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
                     # The most local place named (the village, not its district), then the nearest.
                     place = min(near, key=lambda p: (place_rank(text, p), abs(p.span.start - m.start())))
             if date is None:
-                days = _dates(text, a, b, doc_date)
+                # A year alone dates the figure only in the figure's own sentence.
+                days = _dates(text, a, b, doc_date, year_alone=(a, b) == (s0, e0))
                 if days:
                     date = days[0] if len(days) == 1 else f"{days[0]}/{days[-1]}"
             if perp is None:
