@@ -101,6 +101,8 @@ def test_signature_block_names_stop_at_the_line_end_and_co_signers_count():
     ("(Signed) Mark Rutte\nEnclosure\n\nReport to the United Nations on Kosovo Force operations", {"Mark Rutte"}),
     # A/80/159: two co-chairs sign under one '(Signed)'
     ("(Signed) François Jackman\nAnna Jóhannsdóttir\nCo-Chairs\n", {"François Jackman", "Anna Jóhannsdóttir"}),
+    # S/2025/499: a signed name holding a place's name ('Alba') is still a name
+    ("(Signed) Eloy Alfaro de Alba\nAmbassador\nPermanent Representative", {"Eloy Alfaro de Alba"}),
 ])
 def test_signatories_of_real_signature_blocks(text, expected):
     assert {p.name for p in run(text).persons if p.signatory} == expected

@@ -165,8 +165,9 @@ def _post_in(states: list[Mention], start: int, end: int) -> str | None:
     return next((s.key for s in states if start <= s.span.start < end), None)
 
 
-def persons(text: str, terms: list[Mention] = (), states: list[Mention] = ()) -> list[PostHolding]:
-    """Persons by name with their post; a 'name' inside a body's or instrument's name is not a person."""
+def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), places: list[Mention] = ()) -> list[PostHolding]:
+    """Persons by name with their post; a 'name' inside a body's or instrument's name, or one that is a
+    place's name ('Abu Dhabi'), is not a person, except a signed one ('(Signed) Eloy Alfaro de Alba')."""
     out: list[PostHolding] = []
     # Words the text also writes in lower case are common nouns ('the working group', 'a hospital'): a
     # capitalised run ending in one names a thing ('Working Group', 'Zayed Hospital'), not a person.
@@ -205,8 +206,9 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = ()) ->
         add(m.group("name"), m.start("name"), m.group("post"), None)
     seen, unique = set(), []
     taken = [(t.span.start, t.span.end) for t in [*terms, *states]]
+    place_spans = [(t.span.start, t.span.end) for t in places]
     for p in sorted(out, key=lambda p: (p.span.start, not p.signatory)):
-        if any(a < p.span.end and p.span.start < b for a, b in taken):
+        if any(a < p.span.end and p.span.start < b for a, b in [*taken, *([] if p.signatory else place_spans)]):
             continue
         if (p.name, p.span.start) not in seen:
             seen.add((p.name, p.span.start))

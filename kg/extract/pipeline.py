@@ -125,8 +125,10 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
         addressees=tuple(k for k, _ in to), sender_post=_sender_post(title), evidence=tuple(evidence))
 
     found_places = places.merge(places.extract_places(text, states), gazetteer, text, states)
-    # A place's name is not a person's ('Abu Dhabi'), whichever pattern found it.
-    people = actors.persons(text, [*terms, *found_places], states)
+    people = actors.persons(text, terms, states, found_places)
+    # A place name inside a signed name ('Alba' in 'Eloy Alfaro de Alba') is part of the name.
+    signed = [(p.span.start, p.span.end) for p in people if p.signatory]
+    found_places = [m for m in found_places if not any(a <= m.span.start < b for a, b in signed)]
     annexes = parts.extract_parts(text, title, states, people)
     described = parts.extract_described(text, states, tuple(authors))
     return Extraction(
