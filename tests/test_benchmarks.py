@@ -150,3 +150,22 @@ def test_run_corpus_json(tmp_path):
     assert at_place in only.stdout
     assert "named queries with their parameters bound (target < 1 s):" in only.stdout
     assert {f.name: f.read_bytes() for f in (ROOT / "corpus").iterdir() if f.is_file()} == before
+
+
+def test_store_costs_times_the_most_frequent_object_of_the_predicate(corpus_build):
+    from collections import Counter as _Counter
+
+    from pyoxigraph import NamedNode
+
+    from kg import namespaces as ns
+    from kg.store import open_store
+    out = corpus_build[0]
+    store = open_store(out)
+    per_object = _Counter(q.object for q in store.quads_for_pattern(None, NamedNode(ns.KG + "allegedPerpetrator"), None))
+    obj, n = per_object.most_common(1)[0]
+    del store
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "store_costs.py"), str(out), "--json", "--repeat", "1"],
+                       capture_output=True, text=True, check=True)
+    costs = json.loads(r.stdout)
+    assert (costs["object"], costs["rows"]) == (str(obj), n)
+    assert costs["us_per_row_scan"] > 0 and costs["rows_per_second_at_6_decodes_10_lookups"] > 0
