@@ -157,6 +157,15 @@ def test_places_introduced_by_the_text_or_known_to_the_gazetteer():
     assert places["Lachin"].startswith("https://w3id.org/kg-un/id/place/lachin")
 
 
+def test_seats_of_un_offices_and_courts_are_places():
+    # 000_69eed672c96147f9.txt: 'Geneva, 27 September 2024' (Geneva is below the gazetteer's population
+    # threshold, so the hand table lists it with the other seats and sites UN documents name)
+    places = {m.label: m.key for m in run(corpus_text("000_69eed672c96147f9.txt")).mentions if m.kind == "place"}
+    assert places["Geneva"] == "https://w3id.org/kg-un/id/place/geneva"
+    ex = run("The European Court of Human Rights in Strasbourg recalled the genocide in Srebrenica in July 1995.")
+    assert {m.label for m in ex.mentions if m.kind == "place"} == {"Strasbourg", "Srebrenica"}
+
+
 def test_a_name_shared_by_two_places_goes_to_the_one_in_a_state_the_text_names():
     ex = run("Egypt reopened the crossing at Rafah on 3 March 2025.")
     assert [m.key for m in ex.mentions if m.kind == "place"] == ["https://w3id.org/kg-un/id/place/rafah-egy"]
