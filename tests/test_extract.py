@@ -141,6 +141,24 @@ def test_author_state_is_who_the_title_says_writes(title, expected):
     assert run(text).metadata.author_states == expected
 
 
+@pytest.mark.parametrize("title, symbol, author", [
+    ("Fourth periodic report submitted by Kazakhstan under\narticle 19 of the Convention pursuant to the simplified\n"
+     "reporting procedure, due in 2018*", "CAT/C/KAZ/4", "KAZ"),
+    ("Combined twenty-fifth and twenty-sixth periodic reports submitted by the\nRussian Federation under article 9 "
+     "of the Convention, due in 2021*", "CERD/C/RUS/25-26", "RUS"),
+    ("Replies of China to the list of issues in relation to its combined\nfourteenth to seventeenth periodic reports*",
+     "CERD/C/CHN/RQ/14-17", "CHN"),
+])
+def test_state_reports_to_treaty_bodies_name_their_state(title, symbol, author):
+    # The masthead of a treaty-body document as the UN prints it, then the title of the State's report.
+    text = (f"United Nations {symbol}\n\nDistr.: General\n2 August 2022\n\nOriginal: English\n\n"
+            f"Committee on the Elimination of Racial Discrimination\n\n{title}\n\n[Date received: 1 March 2022]\n\n"
+            "1. The present report is submitted in accordance with the Convention.\n")
+    md = run(text).metadata
+    assert (md.kind, md.symbols, md.author_states, md.received) == ("state_report", (symbol,), (author,), "2022-03-01")
+    assert md.title.startswith(title.split()[0])
+
+
 def test_redactions_are_not_persons():
     ex = run("The lawyer ████ ██████ was detained; Mr. ███ was released.")
     assert [m.kind for m in ex.mentions if m.kind == "redaction"] == ["redaction", "redaction"]

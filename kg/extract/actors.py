@@ -90,6 +90,7 @@ OFFICE = re.compile(r"\s*(?:the\s+)?(?:(?:Vice-)?President|Co-Chairs?|Chair(?:ma
                     r"Special\s+(?:Rapporteur|Envoy|Representative|Adviser|Coordinator)|Independent\s+Expert|"
                     r"Coordinator|Executive\s+(?:Director|Secretary)|Director|Registrar|Prosecutor|Committee|"
                     r"Working\s+Group|Security\s+Council|General\s+Assembly|Panel|Group\s+of\s+Experts|Secretariat)\b")
+REPLIES_OF = re.compile(r"\s*Replies\s+of\s+(?P<seg>.{1,120}?)\s+to\s+the\s+list\s+of\s+issues", re.S | re.I)
 ON_BEHALF = re.compile(r"\bon\s+behalf\s+of\b(?P<seg>.{0,300}?)(?=\baddressed\s+to\b|[.;]|\n\n|$)", re.S | re.I)
 NV_AUTHOR = re.compile(r"(?:^|\n)\s*The\s+(?P<seg>(?:Permanent\s+Mission|Embassy|Government|Ministry)[^\n]{0,300}?)"
                        r"\s+presents\s+its\s+compliments\s+to\s+(?P<to>[^,\n]{0,200})", re.S)
@@ -120,6 +121,9 @@ def author_states(text: str, title: Span | None, states: list[Mention], kind: st
             # configuration of the Peacebuilding Commission': an office writes, not a state; a state it
             # names, or a mission in the text, is not the author.
             written_by_office = True
+        m = REPLIES_OF.match(t)
+        if m:
+            candidates.append((title.start + m.start("seg"), title.start + m.end("seg")))
         for m in ON_BEHALF.finditer(t):
             candidates.append((title.start + m.start("seg"), title.start + m.end("seg")))
     fallbacks = (NV_AUTHOR, INFO_FROM, MISSION_HEADER) \

@@ -17,7 +17,11 @@ AGENDA = re.compile(r"Agenda items?\s+([\d(), a-z]+?(?:and \d+(?: \([a-z]\))?)?)
 # Title lines give a document its kind and its own date ('Letter dated 5 May 2021 from ...').
 TITLE = re.compile(
     r"(?m)^[ \t]*(?P<kind>Identical letters|Letter|Note verbale|Joint statement|Statement|Joint communication|"
-    r"Information received from|Report|Note by the Secretary-General|Communication)\b(?P<rest>[^\n]*)", re.I)
+    r"Information received from|Report|Note by the Secretary-General|Communication|"
+    # a State's report to a treaty body: 'Fourth periodic report submitted by Kazakhstan under article 19',
+    # 'Combined nineteenth to twenty-first periodic reports ...', 'Replies of China to the list of issues'
+    r"(?:Initial|(?:Combined\s+)?[A-Za-z-]+(?:\s+(?:to|and)\s+[a-z-]+)?\s+periodic)\s+reports?|Replies\s+of)"
+    r"\b(?P<rest>[^\n]*)", re.I)
 PLACE_DATE_LINE = re.compile(r"(?m)^[ \t]*[A-Z][A-Za-z .'-]{2,30},\s+(?=\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s*$)")
 NOTE_VERBALE_FORMULA = re.compile(r"presents its compliments to", re.I)
 STATE_REPORT = re.compile(r"\b(?:periodic report|follow-up to the concluding observations|"
@@ -107,15 +111,17 @@ def _kind_and_title(text: str) -> tuple[str, Span | None]:
         if re.match(r"\s*Annex", text[line_start:m.start()], re.I):
             continue
         kind_word = m.group("kind").lower()
+        if kind_word not in KINDS:   # a periodic report or replies to a list of issues
+            kind_word = "periodic report"
         rest = m.group("rest")
         if kind_word in ("letter", "identical letters", "note verbale") and not re.match(r"\s+(?:dated|of)\b", rest):
             continue
         if kind_word == "report" and not re.match(r"\s+(?:of|on|submitted)", rest):
             continue
-        titles.append((kind_word in ("report", "communication"), m.start(), m))
+        titles.append((kind_word in ("report", "communication", "periodic report"), m.start(), m))
     if titles:
         _, _, m = min(titles)
-        kind = KINDS[m.group("kind").lower()]
+        kind = KINDS.get(m.group("kind").lower(), "state_report")
         if kind == "report" and STATE_REPORT.search(text, 0, 6000):
             kind = "state_report"
         # A title runs on to the next blank line (PDF titles wrap over several lines).
