@@ -267,6 +267,14 @@ def test_a_place_inside_a_state_name_is_the_state():
     assert keys(ex, "place") == [] and keys(ex, "state") == ["GBR", "IRL"]
 
 
+def test_an_international_code_is_an_instrument_not_domestic_law():
+    # A/80/61: a WHA code of conduct, whose title also reads like a domestic code's
+    ex = run("Countries should fully implement the International Code of Marketing of Breast-milk Substitutes "
+             "and subsequent resolutions.")
+    assert keys(ex, "instrument") == ["https://w3id.org/kg-un/id/instrument/breastmilk-substitutes-code"]
+    assert [p for p in ex.provisions if p.domestic] == []
+
+
 def test_domestic_law_anaphora_and_sub_articles():
     text = ("Article 153 of the Criminal Procedure Code mandates it, as well as the Law of the Republic of Azerbaijan "
             "“On Ensuring the Rights and Freedoms of Persons Held in Custody” (Article 153.1.4.) and (Article 153.2).\n\n"
