@@ -53,14 +53,7 @@ TARGET_BEFORE = re.compile(r"\b(?:attack(?:ed|s|ing)?|target(?:ed|s|ing)?|struck
                            r"against|on)\s+(?:a|an|the|two|three|several)?\s*$", re.I)
 TARGET_AFTER = re.compile(r"[’'s]*\s*(?:armed\s+forces\s+|military\s+|army\s+|security\s+forces\s+)?(?:base|camp|post|"
                           r"position|checkpoint|convoy|vehicle|barracks|facility|installation|outpost)s?\b", re.I)
-# A running total counts many events, not one: 'in total', or a present perfect with 'since' ('407 aid
-# workers have been killed since October 2023', '409 aid workers killed since ...'; not 'the first strike in
-# Beirut since 2006 killed three').
-_SINCE = rf"\bsince\s+(?:\d{{1,2}}\s+)?(?:{MONTH_RE}|\d{{4}})\b"
-_HAVE_BEEN_KILLED = r"\b(?:have|has)\s+been\s+(?:\w+\s+)?(?:killed|injured|wounded)\b"
-AGGREGATE = re.compile(rf"\b(?:in total|a total of|in all|altogether|overall|since the beginning|to date|cumulative|"
-                       rf"(?:killed|injured|wounded)\s+since)\b|"
-                       rf"{_HAVE_BEEN_KILLED}[^.;]{{0,120}}?{_SINCE}|{_SINCE}[^.;]{{0,200}}?{_HAVE_BEEN_KILLED}", re.I)
+AGGREGATE = re.compile(r"\b(?:in total|a total of|in all|altogether|overall|since the beginning|to date)\b", re.I)
 PARTIAL_DATE = re.compile(rf"\b({MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH_RE})\b")
 DAY_RANGE = re.compile(rf"\b(\d{{1,2}})\s*(?:to|and|-|–)\s*(\d{{1,2}})\s+({MONTH_RE})\s+(\d{{4}})")
 MONTH_YEAR = re.compile(rf"\b({MONTH_RE})(?:\s+of)?\s+(\d{{4}})\b")   # 'July 1941', 'July of 1941'
