@@ -178,7 +178,7 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
     common = set(re.findall(r"\b[a-z][a-z’'-]+\b", text))
 
     def add(raw: str, start: int, post: str | None, post_in: str | None, signatory: bool = False):
-        found = _name_at(raw, start, common if not signatory else ())
+        found = _name_at(raw, start, frozenset() if signatory else common)
         if found:
             name, a, b = found
             out.append(PostHolding(name, post, post_in, signatory, span(text, a, b)))
@@ -220,7 +220,7 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
     return unique
 
 
-def _name_at(raw: str, start: int, common: set[str] | frozenset = frozenset()) -> tuple[str, int, int] | None:
+def _name_at(raw: str, start: int, common: set[str] | frozenset[str] = frozenset()) -> tuple[str, int, int] | None:
     """The person's name in a run of capitalised words found at `start`, with its offsets, or None.
 
     Titles before it ('Mr', 'Judge'), a possessive ('Türk’s') and words after it that are not names
