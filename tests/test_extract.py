@@ -184,6 +184,25 @@ def test_seats_of_un_offices_and_courts_are_places():
     assert {m.label for m in ex.mentions if m.kind == "place"} == {"Strasbourg", "Srebrenica"}
 
 
+@pytest.mark.parametrize("text, expected", [
+    # S/2025/492, A/80/150, A/79/919: words before 'areas', 'states', 'camps' that are no place names
+    ("Rural areas, home to 71 per cent of the rural poor, lag behind. Small states can take a leadership role. "
+     "Training camps with Arab instructors were reported; recruits received training there.", set()),
+    ("The Argentine Republic notes that article 41 of its Constitution states that all inhabitants enjoy the right.",
+     set()),
+    ("Armenia’s state responsibility is engaged.", set()),
+    # S/2025/71, A/80/61: regions wider than a State; A/79/989: a place inside a State's name
+    ("collaboration across the Sahel region, the Great Lakes region and the Asia-Pacific region", set()),
+    ("The local elections, held in Bosnia and Herzegovina on 6 October 2024, were observed by the European Union "
+     "military operation in Bosnia and Herzegovina.", set()),
+    # A/80/86, S/2025/460: places the text introduces stay places
+    ("In the province of British Columbia, and in the Jahra’ area of Kuwait, and in the village of Mera.",
+     {"British Columbia", "Jahra’", "Mera"}),
+])
+def test_introduced_places_are_places_within_a_state(text, expected):
+    assert {m.label for m in run(text).mentions if m.kind == "place" and m.extractor == "places"} == expected
+
+
 def test_a_name_shared_by_two_places_goes_to_the_one_in_a_state_the_text_names():
     ex = run("Egypt reopened the crossing at Rafah on 3 March 2025.")
     assert [m.key for m in ex.mentions if m.kind == "place"] == ["https://w3id.org/kg-un/id/place/rafah-egy"]

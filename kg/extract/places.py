@@ -11,11 +11,12 @@ _W = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)*"
 PLACE_NAME = rf"{_W}(?:\s{_W})?"
 KIND = r"(?:city|town|village|settlement|district|region|province|governorate|municipality|rayon|oblast|camp|area|county|state)"
 KIND_OF = re.compile(rf"\b(?:the\s+)?{KIND}\s+of\s+(?P<name>{PLACE_NAME})")
-NAME_KIND = re.compile(rf"(?P<name>{PLACE_NAME})\s+{KIND}s?\b")
+# ('X states' is what X says or a set of States: 'its Constitution states', 'Small island States'.)
+NAME_KIND = re.compile(rf"(?P<name>{PLACE_NAME})\s+(?!states?\b){KIND}s?\b")
 # 'struck Aghdam, Barda, Fuzuli and other Azerbaijani cities', 'the Barda, Tartar and Goranboy districts'
 KINDS = (r"(?:cities|towns|villages|settlements|districts|regions|provinces|governorates|municipalities|rayons|"
          r"oblasts|camps|areas|counties|states)")
-LIST_KIND = re.compile(rf"(?P<list>{PLACE_NAME}(?:,\s+{PLACE_NAME})+,?\s+and\s+(?:other\s+\w+\s+)?(?:{PLACE_NAME}\s+)?){KINDS}\b")
+LIST_KIND = re.compile(rf"(?P<list>{PLACE_NAME}(?:,\s+{PLACE_NAME})+,?\s+and\s+(?:other\s+\w+\s+)?(?:{PLACE_NAME}\s+)?)(?!states\b){KINDS}\b")
 # 'the villages of Zabukh and Sus'; 'territories of Azerbaijan, namely Shusha, Khojaly and Aghdam'
 KINDS_OF_LIST = re.compile(rf"\b(?:{KINDS}\s+of|(?:territories|areas|regions|districts|cities)\s+of\s+[A-Z][a-z]+,?\s+(?:namely|including|such as))"
                            rf"\s+(?P<list>{PLACE_NAME}(?:,\s+{PLACE_NAME})*,?\s+(?:and|as well as)\s+{PLACE_NAME})")
@@ -36,9 +37,21 @@ NOT_PLACES = {"The", "This", "That", "Other", "Each", "Every", "United", "Nation
               "Both", "Many", "Mr", "Ms", "Article", "Under", "During", "After", "Before", "Since", "Following"}
 
 
-def _ok(name: str, states: set[str]) -> bool:
+# Regions wider than a State ('the Great Lakes region', 'the Sahel region'): not places within a State.
+WIDER_THAN_A_STATE = {"Africa", "African", "Asia", "Asian", "Asia-Pacific", "Europe", "European", "America", "Americas",
+                      "American", "Latin", "Pacific", "Atlantic", "Caribbean", "Mediterranean", "Middle", "Sahel",
+                      "Lakes", "Caucasus", "Baltic", "Nordic", "Ocean", "Arctic", "Antarctic", "Balkans", "Gulf",
+                      "Levant", "Maghreb", "Himalaya", "Schengen", "Sahara", "Horn"}
+
+
+def _ok(name: str, states: set[str], common: set[str] = frozenset()) -> bool:
+    """Whether a name the text introduces as a place can be one: not a heading word, a State, a possessive
+    ('Armenia’s state'), a region wider than a State, or words the text also writes in lower case
+    ('Rural areas', 'Training camps', 'These regions')."""
     words = name.split()
-    return bool(words) and words[0] not in NOT_PLACES and name not in NOT_PLACES and name not in states
+    return (bool(words) and words[0] not in NOT_PLACES and name not in NOT_PLACES and name not in states
+            and not re.search(r"[’']s$", name) and not any(w in WIDER_THAN_A_STATE for w in words)
+            and not all(w.lower() in common for w in words))
 
 
 KIND_AFTER = re.compile(rf"\s+({KIND})\b")
@@ -58,17 +71,18 @@ def place_rank(text: str, mention: Mention) -> int:
 
 def extract_places(text: str, state_mentions: list[Mention]) -> list[Mention]:
     state_words = {m.span.text for m in state_mentions}
+    common = set(re.findall(r"\b[a-z][a-z’'-]+\b", text))
     names: dict[str, None] = {}
     for rx in (KIND_OF, NAME_KIND, IN_CITY, IN_LOCATION):
         for m in prefilter.finditer(rx, text, NEEDS.get(rx)):
             name = m.group("name")
-            if _ok(name, state_words):
+            if _ok(name, state_words, common):
                 names[name] = None
     for m in [*prefilter.finditer(LIST_KIND, text, NEEDS[LIST_KIND]), *prefilter.finditer(KINDS_OF_LIST, text)]:
         for part in re.split(r",\s+|\s+and\s+|\s+as well as\s+", m.group("list")):
             part = re.sub(r"^other\s+\w+\s*", "", part.strip())
             part = part.strip()
-            if re.fullmatch(PLACE_NAME, part) and _ok(part, state_words):
+            if re.fullmatch(PLACE_NAME, part) and _ok(part, state_words, common):
                 names[part] = None
     if not names:
         return []
@@ -99,5 +113,6 @@ def merge(introduced: list[Mention], gazetteer: list[Mention], text: str = "", s
     gazetteer = [g for g in gazetteer if not not_a_place_here(text, g)
                  and not any(a <= g.span.start < b for a, b in in_states)]
     spans = [(g.span.start, g.span.end) for g in gazetteer]
-    keep = [m for m in introduced if not any(a < m.span.end and m.span.start < b for a, b in spans)]
+    keep = [m for m in introduced if not any(a < m.span.end and m.span.start < b for a, b in spans)
+            and not any(a <= m.span.start and m.span.end <= b for a, b in in_states)]
     return sorted([*keep, *gazetteer], key=lambda m: m.span.start)
