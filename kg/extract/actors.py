@@ -15,7 +15,9 @@ _LOWER_RUN = r"(?:[^\W\d_A-Z]|['’])+"
 _NAME_WORD = rf"(?:[{_UPPER}](?:{_LOWER_RUN}(?:-[{_UPPER}]?{_LOWER_RUN})?|(?<=[A-Z])\.))"
 _PARTICLE = r"(?:de|da|del|van|von|der|al|el|bin|ibn|ben|le|la|dos|du)"
 _GAP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"   # a name may wrap onto the next line, never across a blank line
-NAME = rf"{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE}{_GAP}|[A-Z][a-z]?[-’'])?{_NAME_WORD}){{1,3}}"
+# Between words: a particle ('bin', 'de'), or a prefix joined to the word: 'Al-Assad', 'O’Neill', and the
+# Arabic article in lower case ('Hassan al-Shaibani', 'Hussein al-I’thawi').
+NAME = rf"{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE}{_GAP}|[A-Z][a-z]?[-’']|(?:a[dlnrstz]|ash|el)-)?{_NAME_WORD}){{1,3}}"
 # A name on one line: a signature block gives the name on its own line, the post on the next ones.
 NAME_ON_LINE = NAME.replace(_GAP, "[ \t]+")
 POSTS = (r"Permanent Representative|Deputy Permanent Representative|Chargée? d[’']affaires(?: a\.i\.)?|"
