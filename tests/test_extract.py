@@ -273,6 +273,17 @@ def test_a_place_inside_a_state_name_is_the_state():
     assert keys(ex, "place") == [] and keys(ex, "state") == ["GBR", "IRL"]
 
 
+@pytest.mark.parametrize("text, body", [
+    # A/80/150 (agenda of the General Assembly), S/2025/492, A/79/897
+    ("Report of the Committee for Programme and Coordination", "committee-for-programme-and-coordination"),
+    ("Report of the Committee on Contributions", "committee-on-contributions"),
+    ("with the Office of the Special Coordinator for Development in the Sahel", "osc-sahel"),
+    ("the work of the bicommunal Committee on Missing Persons continued", "cmp-cyprus"),
+])
+def test_bodies_by_their_un_names(text, body):
+    assert keys(run(text), "body") == [f"https://w3id.org/kg-un/id/body/{body}"]
+
+
 def test_an_international_code_is_an_instrument_not_domestic_law():
     # A/80/61: a WHA code of conduct, whose title also reads like a domestic code's
     ex = run("Countries should fully implement the International Code of Marketing of Breast-milk Substitutes "
