@@ -106,3 +106,17 @@ def test_reply_characterisation():
 ])
 def test_typed_citations(text, target, key):
     assert (target, key) in {(c.target, c.key) for c in cites(text)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A/80/150, the General Assembly's agenda: the organ named before a bare number is the subject of
+    # the item, not the author of the resolution; the numbering tells (the Assembly's, by session)
+    ("67. Report of the Human Rights Council (resolutions 60/251 and 65/281).",
+     ["General Assembly resolution 60/251", "General Assembly resolution 65/281"]),
+    ("(b) Election of members of the Economic and Social Council (rule 145;\ndecision 79/421);",
+     ["General Assembly decision 79/421"]),
+    # a resolution of the organ named, by its own numbering, stays its
+    ("The Human Rights Council, in its resolution 53/3, requested a report.", ["Human Rights Council resolution 53/3"]),
+])
+def test_a_guessed_organ_gives_way_to_the_numbering(text, expected):
+    assert [c.label for c in extract_citations(text, []) if c.target in ("resolution", "decision")] == expected

@@ -99,6 +99,23 @@ def _footnote_of(offset: int, notes: list[Footnote]) -> Footnote | None:
     return None
 
 
+def _numbered_by(organ: tuple[str, str], number: str) -> tuple[str, str]:
+    """The organ whose numbering `number` follows, when the organ was only guessed from a name nearby
+    ('the Human Rights Council, established by resolution 60/251' is the General Assembly's).
+    The Economic and Social Council numbers by year (2024/18); the Human Rights Council adopts well
+    under a hundred texts a session (53/3, S-37/1); the General Assembly numbers by session, up to
+    some three hundred a session (79/262)."""
+    session, _, n = number.partition("/")
+    by_year = re.fullmatch(r"(?:19|20)\d\d", session) is not None
+    if organ[0] == "economic-and-social-council" and not by_year and n:
+        return ORGANS["general assembly"]
+    if organ[0] in ("human-rights-council", "commission-on-human-rights") and n.isdigit() and int(n) > 100:
+        return ORGANS["general assembly"]
+    if organ[0] == "general-assembly" and by_year:
+        return ORGANS["economic and social council"]
+    return organ
+
+
 def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
     found: list[Citation] = []
     taken: list[tuple[int, int]] = []
@@ -132,7 +149,8 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
             continue
         groups = m.groupdict()
         organ_name = (groups.get("organ") or groups.get("organ_after") or "")
-        if not organ_name:
+        guessed = not organ_name
+        if guessed:
             # 'its resolution' / bare 'resolution N': look back a little for the organ.
             back = text[max(0, m.start() - 120):m.start()]
             hits = [(back.lower().rfind(o), o) for o in ORGANS if o in back.lower()]
@@ -142,6 +160,8 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
         for n in _ONE_NUM.finditer(m.group("nums")):
             number, year = n.group("n"), n.group("y")
             organ = ORGANS.get(organ_name.lower())
+            if organ is not None and guessed:
+                organ = _numbered_by(organ, number)
             if organ is None:
                 # Numbering tells the organ apart: 'N (YYYY)' is the Security Council's style,
                 # 'ES-10/24' an emergency special session of the General Assembly.
