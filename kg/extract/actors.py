@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from kg.extract import prefilter
-from kg.extract.text import span
+from kg.extract.text import lowercase_words, span
 from kg.models import Mention, PostHolding, Span
 
 # A capitalised word in any Latin script ('Erdoğan', 'Ñúñez', 'Đorđević'), or an initial.
@@ -171,13 +171,15 @@ def _post_in(states: list[Mention], start: int, end: int) -> str | None:
     return next((s.key for s in states if start <= s.span.start < end), None)
 
 
-def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), places: list[Mention] = ()) -> list[PostHolding]:
+def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), places: list[Mention] = (),
+            common: frozenset[str] | None = None) -> list[PostHolding]:
     """Persons by name with their post; a 'name' inside a body's or instrument's name, or one that is a
-    place's name ('Abu Dhabi'), is not a person, except a signed one ('(Signed) Eloy Alfaro de Alba')."""
+    place's name ('Abu Dhabi'), is not a person, except a signed one ('(Signed) Eloy Alfaro de Alba').
+    `common`: lowercase_words(text), if the caller has it."""
     out: list[PostHolding] = []
-    # Words the text also writes in lower case are common nouns ('the working group', 'a hospital'): a
-    # capitalised run ending in one names a thing ('Working Group', 'Zayed Hospital'), not a person.
-    common = set(re.findall(r"\b[a-z][a-z’'-]+\b", text))
+    # Words the text also writes in lower case are common nouns ('the working group', 'key messages'): a
+    # capitalised run ending in one names a thing ('Working Group', 'Key Messages'), not a person.
+    common = lowercase_words(text) if common is None else common
 
     def add(raw: str, start: int, post: str | None, post_in: str | None, signatory: bool = False):
         found = _name_at(raw, start, frozenset() if signatory else common)
@@ -222,7 +224,7 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
     return unique
 
 
-def _name_at(raw: str, start: int, common: set[str] | frozenset[str] = frozenset()) -> tuple[str, int, int] | None:
+def _name_at(raw: str, start: int, common: frozenset[str] = frozenset()) -> tuple[str, int, int] | None:
     """The person's name in a run of capitalised words found at `start`, with its offsets, or None.
 
     Titles before it ('Mr', 'Judge'), a possessive ('Türk’s') and words after it that are not names

@@ -60,7 +60,6 @@ MONTH_YEAR = re.compile(rf"\b({MONTH_RE})(?:\s+of)?\s+(\d{{4}})\b")   # 'July 19
 IN_YEAR = re.compile(r"\b(?:[Ii]n|[Dd]uring)\s+((?:1[89]|20)\d\d)\b(?!\s*[-–/]\s*\d)")   # 'in 1941', not 'in 1992-1994'
 
 
-
 # KILLED opens with a number alternation (case-insensitive words among them), so a whole-text search
 # makes a match attempt at every character. Every match ends with a kill verb, which is rare: the
 # verbs are found first and KILLED runs only in a window before each (killed_matches).

@@ -5,7 +5,7 @@ import re
 
 from kg.extract import actors, citations, entities, metadata
 from kg.extract import incidents, law, parts, places
-from kg.extract.text import footnotes, span
+from kg.extract.text import footnotes, lowercase_words, span
 from kg.models import Extraction, Mention, Metadata
 
 # Bumped whenever extraction output changes, so cached extractions are redone.
@@ -124,8 +124,9 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
         agenda_items=meta.get("agenda_items", ()), author_states=tuple(authors),
         addressees=tuple(k for k, _ in to), sender_post=_sender_post(title), evidence=tuple(evidence))
 
-    found_places = places.merge(places.extract_places(text, states), gazetteer, text, states)
-    people = actors.persons(text, terms, states, found_places)
+    common = lowercase_words(text)
+    found_places = places.merge(places.extract_places(text, states, common), gazetteer, text, states)
+    people = actors.persons(text, terms, states, found_places, common)
     # A place name inside a signed name ('Alba' in 'Eloy Alfaro de Alba') is part of the name.
     signed = [(p.span.start, p.span.end) for p in people if p.signatory]
     found_places = [m for m in found_places if not any(a <= m.span.start < b for a, b in signed)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from kg.extract import prefilter
-from kg.extract.text import span
+from kg.extract.text import lowercase_words, span
 from kg.models import Mention
 
 _W = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)*"
@@ -44,7 +44,7 @@ WIDER_THAN_A_STATE = {"Africa", "African", "Asia", "Asian", "Asia-Pacific", "Eur
                       "Levant", "Maghreb", "Himalaya", "Schengen", "Sahara", "Horn"}
 
 
-def _ok(name: str, states: set[str], common: set[str] = frozenset()) -> bool:
+def _ok(name: str, states: set[str], common: frozenset[str] = frozenset()) -> bool:
     """Whether a name the text introduces as a place can be one: not a heading word, a State, a possessive
     ('Armenia’s state'), a region wider than a State, or words the text also writes in lower case
     ('Rural areas', 'Training camps', 'These regions')."""
@@ -69,9 +69,10 @@ def place_rank(text: str, mention: Mention) -> int:
     return _RANK.get(before.group(1).lower(), 2) if before else 2
 
 
-def extract_places(text: str, state_mentions: list[Mention]) -> list[Mention]:
+def extract_places(text: str, state_mentions: list[Mention], common: frozenset[str] | None = None) -> list[Mention]:
+    """Places the text introduces; `common`: lowercase_words(text), if the caller has it."""
     state_words = {m.span.text for m in state_mentions}
-    common = set(re.findall(r"\b[a-z][a-z’'-]+\b", text))
+    common = lowercase_words(text) if common is None else common
     names: dict[str, None] = {}
     for rx in (KIND_OF, NAME_KIND, IN_CITY, IN_LOCATION):
         for m in prefilter.finditer(rx, text, NEEDS.get(rx)):

@@ -128,3 +128,12 @@ def sentence_bounds(text: str, offset: int, limit: int = 600) -> tuple[int, int]
 
 def in_ranges(offset: int, ranges) -> bool:
     return any(a <= offset < b for a, b in ranges)
+
+
+_LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
+
+
+def lowercase_words(text: str) -> frozenset[str]:
+    """The words `text` writes in lower case: common nouns and the like ('group', 'training'), by which a
+    capitalised run that ends in one ('Working Group', 'Training camps') is told from a proper name."""
+    return frozenset(_LOWER_WORD.findall(text))
