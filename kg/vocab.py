@@ -30,6 +30,7 @@ class Term:
     code: str | None = None        # ISO 3166 alpha-3 for states
     parent: str | None = None      # kg:partOf
     state: str | None = None       # kg:inState of a place (an IRI), where the gazetteer gives one
+    place_type: str | None = None  # kg:placeType of a place: capital, city, district, region, territory
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,9 @@ def load(directory: str | None = None) -> Vocabulary:
                      if getattr(o, "datatype", None) is not None and o.datatype.value.endswith("ISO3166Alpha3")), None)
         parent = next((o.value for o in p.get(KG + "partOf", [])), None)
         in_state = next((o.value for o in p.get(KG + "inState", [])), None)
+        place_type = next((o.value for o in p.get(KG + "placeType", [])), None)
         terms.append(Term(iri=iri, scheme=_scheme_of(classes), label=labels[0], classes=tuple(sorted(classes)),
                           names=tuple(dict.fromkeys([labels[0], *alt])), exact=tuple(dict.fromkeys(exact)),
-                          code=code, parent=parent, state=in_state))
+                          code=code, parent=parent, state=in_state, place_type=place_type))
     terms.sort(key=lambda t: t.iri)
     return Vocabulary(terms=tuple(terms), fingerprint=digest.hexdigest()[:16])

@@ -231,6 +231,29 @@ def test_incident_dated_by_its_own_sentence_month_or_year():
     assert [(i.date, i.killed) for i in run(text).incidents] == [("2024", 377)]
 
 
+@pytest.mark.parametrize("text, place", [
+    # A/79/998: the city, not its province (the gazetteer types Zahedan a city, Sistan and Baluchestan a region)
+    ("This atrocity follows another barbaric terrorist attack on\n26 July 2025, when three armed members of Jaysh "
+     "al-Adl launched a coordinated\nassault on a courthouse in Zahedan, the provincial capital of Sistan and "
+     "Baluchestan. In\nthat deliberate targeting of civilians, six innocent people, including a mother and her\n"
+     "6-month-old baby, tragically lost their lives and 24 others were injured.", "Zahedan"),
+    # S/2025/415: what the text calls a town outranks what the gazetteer knows of the town beside it
+    ("36. On 15 May 2025, in the town of Tammun, south of Tubas, Israeli security forces killed\nfive Palestinians "
+     "during a military operation and exchange of fire.", "Tammun"),
+])
+def test_incident_place_is_the_most_local_one(text, place):
+    assert [i.place for i in run(text).incidents] == [place]
+
+
+def test_hedged_figures_are_read():
+    # S/2025/415: 'injuring around 50 others'
+    text = ("20. On 9 April 2025, the Israel Defense Forces struck at least six neighbouring residential\nbuildings in "
+            "the Shuja‘iyah neighbourhood of Gaza City, reportedly killing at least\n47 Palestinians, including at least "
+            "13 women and 18 children, and injuring around\n50 others.")
+    [incident] = run(text).incidents
+    assert (incident.killed, incident.children_killed, incident.injured) == (47, 18, 50)
+
+
 def test_the_state_whose_base_is_attacked_is_not_the_perpetrator():
     # S/2025/71
     text = ("The group is suspected to have conducted a series of suicide attacks in Gowza, Borno State, on 29 June. "

@@ -27,11 +27,13 @@ _INC1_MAX, _INC2_MAX = 80, 90   # the only bounded stretches of KILLED that may 
 KILLED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\((?P<inc1>[^)]{{0,{_INC1_MAX}}})\)\s*)?"
                     rf"(?:,?\s*including\s+(?P<inc2>[^.;:]{{0,{_INC2_MAX}}}?),?\s*)?(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+)?"
                     rf"(?:\w+ly\s+)?{KILL_VERB}\b")
-KILLING = re.compile(rf"\b(?:killing|killed|murdering|claiming the lives of)\s+(?:at least\s+|over\s+|more than\s+)?(?P<n>{_N})\b"
-                     rf"(?P<victims>\s+[a-z-]+)?(?:\s*\(including\s+(?P<inc1>[^)]{{0,60}})\)|,?\s+including\s+(?P<inc2>[^.;:]{{0,90}}))?")
+# 'at least', 'more than', 'approximately': the figure as printed, its hedge in the quote.
+_ABOUT = r"(?:at least|over|more than|approximately|about|around|nearly|almost|some|up to)\s+"
+KILLING = re.compile(rf"\b(?:killing|killed|murdering|claiming the lives of)\s+(?:{_ABOUT})?(?P<n>{_N})\b"
+                     rf"(?P<victims>\s+[A-Z]?[a-z-]+)?(?:\s*\(including\s+(?P<inc1>[^)]{{0,60}})\)|,?\s+including\s+(?P<inc2>[^.;:]{{0,90}}))?")
 INJURED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\([^)]{{0,80}}\)\s*)?(?:were\s+|was\s+|have\s+been\s+)?{INJURE_VERB}\b")
 _INJURING_WORDS = ("injuring", "wounding")
-INJURING = re.compile(rf"\b(?:{'|'.join(_INJURING_WORDS)})\s+(?:at least\s+|over\s+|more than\s+)?(?P<n>{_N})\b")
+INJURING = re.compile(rf"\b(?:{'|'.join(_INJURING_WORDS)})\s+(?:{_ABOUT})?(?P<n>{_N})\b")
 _HOSTAGE_WORDS = ("taken hostage", "held hostage", "abducted")
 HOSTAGES = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:were\s+)?(?:captured and )?(?:{'|'.join(_HOSTAGE_WORDS)})")
 MISSING = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:remain(?:s|ed)?\s+|went\s+|are\s+|were\s+)?missing")

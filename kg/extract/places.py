@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from kg import vocab
 from kg.extract import prefilter
 from kg.extract.text import lowercase_words, span
 from kg.models import Mention
@@ -60,13 +62,32 @@ _RANK = {"village": 0, "settlement": 0, "camp": 0, "town": 1, "city": 1, "munici
          "district": 3, "rayon": 3, "county": 3, "region": 4, "province": 4, "governorate": 4, "oblast": 4, "state": 5}
 
 
-def place_rank(text: str, mention: Mention) -> int:
-    """How local a place is as the text introduces it here: a village (0) before its district (3)."""
+# The gazetteer's kg:placeType, ranked as the kind words are.
+_TYPE_RANK = {"capital": 1, "city": 1, "district": 3, "region": 4, "territory": 5}
+KIND_LAST = re.compile(rf"\s({KIND})$", re.I)
+
+
+@lru_cache(maxsize=1)
+def _gazetteer_ranks() -> dict[str, int]:
+    return {t.iri: _TYPE_RANK[t.place_type] for t in vocab.load().of("place") if t.place_type in _TYPE_RANK}
+
+
+def place_rank(text: str, mention: Mention) -> float:
+    """How local a place is: a village (0) before its district (3). As the text introduces it here
+    ('Zabukh village', 'the village of Sus'), or as its own name says ('Zamzam camp', 'Kursk region'),
+    or else as the gazetteer types it (Sake, a city, before North Kivu, a region), half a rank after
+    what the text says ('the town of Tammun, south of Tubas': Tammun)."""
     after = KIND_AFTER.match(text, mention.span.end, mention.span.end + 20)
     if after:
         return _RANK.get(after.group(1).lower(), 2)
     before = KIND_BEFORE.search(text[max(0, mention.span.start - 30):mention.span.start])
-    return _RANK.get(before.group(1).lower(), 2) if before else 2
+    if before:
+        return _RANK.get(before.group(1).lower(), 2)
+    own = KIND_LAST.search(mention.label)
+    if own:
+        return _RANK.get(own.group(1).lower(), 2)
+    typed = _gazetteer_ranks().get(mention.key)
+    return 2 if typed is None else typed + 0.5
 
 
 def extract_places(text: str, state_mentions: list[Mention], common: frozenset[str] | None = None) -> list[Mention]:
