@@ -307,6 +307,29 @@ def test_bodies_by_their_un_names(text, body):
     assert keys(run(text), "body") == [f"https://w3id.org/kg-un/id/body/{body}"]
 
 
+@pytest.mark.parametrize("text, expected", [
+    # S/2025/49: acts named by their short titles
+    ("• The provisions concerning the protection of civilians found in the Sudanese\nArmed Forces Act, the Police "
+     "Act, the Sudanese Penal Code, the General\nIntelligence Service Act and the Child Act",
+     {"Sudanese Armed Forces Act", "Police Act", "Penal Code", "General Intelligence Service Act", "Child Act"}),
+    # A/80/96, A/80/82: numbered and dated laws
+    ("In this regard, the Council of Representatives passed the Yazidi Female\nSurvivors Law No. 8 of 2021, which "
+     "is aimed at supporting women who suffered\nviolations.", {"Yazidi Female Survivors Law No. 8 of 2021"}),
+    ("12. A notable example is the National Elections Act, 2012 (Amendment) Act, 2023\nof South Sudan.",
+     {"National Elections Act, 2012"}),
+    # State reports cite articles as 'art.' in parentheses
+    ("In accordance with the Code of Criminal Procedure of Uzbekistan (art. 22), evidence obtained under torture "
+     "is inadmissible.", {"Code of Criminal Procedure of Uzbekistan"}),
+    # not acts: a plan of action, a political document of an organization
+    ("the Joint Comprehensive Plan of Action and the Final Act of the Conference on Security and Co-operation", set()),
+])
+def test_domestic_acts_by_title(text, expected):
+    provisions = [p for p in run(text).provisions if p.domestic]
+    assert {p.title for p in provisions} == expected
+    if "(art. 22)" in text:
+        assert [p.article for p in provisions] == ["22"]
+
+
 def test_an_international_code_is_an_instrument_not_domestic_law():
     # A/80/61: a WHA code of conduct, whose title also reads like a domestic code's
     ex = run("Countries should fully implement the International Code of Marketing of Breast-milk Substitutes "
@@ -406,7 +429,7 @@ def test_literal_prefixes_are_read_off_the_pattern():
 @pytest.mark.parametrize("module, name", [
     ("citations", "JOINT"), ("citations", "RESOLUTIONS"), ("citations", "COMMUNICATION"),
     ("citations", "TREATY_COMMUNICATION"), ("citations", "IHL_RULE"), ("actors", "POST_OF_NAME"),
-    ("actors", "POST_NAME"), ("law", "DOMESTIC"), ("law", "ARTICLE_REF"), ("text", "FOOTNOTE_MARK"),
+    ("actors", "POST_NAME"), ("law", "DOMESTIC"), ("law", "NAMED_ACT"), ("law", "ARTICLE_REF"), ("text", "FOOTNOTE_MARK"),
     ("incidents", "KILLING"), ("places", "KIND_OF"), ("places", "IN_LOCATION"), ("places", "KINDS_OF_LIST"),
 ])
 def test_prefiltered_search_finds_what_the_whole_text_search_finds(module, name):
@@ -421,7 +444,8 @@ def test_prefiltered_search_finds_what_the_whole_text_search_finds(module, name)
               "SA/1 Security Council resolutions 242 (1967) and 338 (1973), decision 5/1, JUA AZE 3/2024 "
               "communication No. 123/2020 Rule 12 customary ICRC. Permanent Representative Yashar Aliyev; "
               "President of the Republic, Ilham Aliyev; journalist Thomas de Waal, Mr. John Smith ⁵ x¹²"
-              "killing 5 civilians; the city of Ganja, the villages of Zabukh and Sus, offices in Baku, " * 3]
+              "killing 5 civilians; the city of Ganja, the villages of Zabukh and Sus, offices in Baku, "
+              "the Police Act, The Human Rights Act 1998, the Final Act of the Conference, the X Law No. 8 of 2021 " * 3]
     for text in texts:
         assert _found(prefilter.finditer(rx, text)) == _found(rx.finditer(text))
 

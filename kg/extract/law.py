@@ -14,7 +14,7 @@ from kg.models import Mention, Provision
 
 _ART_NUM = r"\d+(?:\.\d+)*(?:\s*\([a-z0-9]+\))?"
 _ART_SEP = r"\s*(?:,|and|or|-|–)\s*"
-ARTICLE_REF = re.compile(rf"\b(?:(?P<part>[Pp]art\s+(?:[IVX]+|\d+))\s+of\s+)?(?P<word>[Aa]rticles?|[Pp]arts?)\s+"
+ARTICLE_REF = re.compile(rf"\b(?:(?P<part>[Pp]art\s+(?:[IVX]+|\d+))\s+of\s+)?(?P<word>[Aa]rticles?\s|[Aa]rts?\.|[Pp]arts?\s)\s*"
                          rf"(?P<arts>{_ART_NUM}(?:{_ART_SEP}{_ART_NUM})*)")
 OF_THE = re.compile(r"(?:,?\s+and\s+other\s+(?:relevant\s+)?(?:articles|provisions))?\s+of\s+(?:the\s+)?[“\"]?")
 # 'Article 20 of the aforementioned Law', 'Article 153 of this Code': the act named last before it.
@@ -29,10 +29,18 @@ DOMESTIC = re.compile(
     r"(?:\s+Procedure|\s+Procedural|\s+Offences|\s+Execution)?\s+Code" + _STATE_OF + r"?"
     r"|Code\s+(?:on|of)\s+(?!Conduct)[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+){0,3}" + _STATE_OF + r"?"
     r"|Constitution" + _STATE_OF +
-    r"|(?:Law|Federal Law|Act|Decree|Presidential Decree)" + _STATE_OF + r"?\s+[“\"](?:On|on)\s+[^”\"]{3,120}[”\"]"
+    # 'Law of Ukraine “On ...”', 'Federal Law No. 114-FZ of 25 July 2002 “On Countering Extremist Activity”'
+    r"|(?:Law|Federal Law|Act|Decree|Presidential Decree)" + _STATE_OF + r"?"
+    r"(?:\s+No\.\s*[\w./-]+)?(?:\s+of\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4})?(?:\s+No\.\s*[\w./-]+)?\s+[“\"](?:On|on)\s+[^”\"]{3,120}[”\"]"
     r"|[“\"](?:Law|Act)\s+on\s+[^”\"]{3,120}[”\"]" + _STATE_OF + r"?"
     r"|(?:Internal\s+)?(?:Disciplinary\s+)?Rules\s+of\s+[A-Z][\w-]+(?:\s+[A-Za-z][\w-]+){0,4}\s+Facilities"
     r"))")
+# Acts and numbered laws named by their titles after 'the': 'the Anti-Terrorism Act of 2020', 'the Human
+# Rights Act 1998', 'the Police Act', 'the Yazidi Female Survivors Law No. 8 of 2021'; not 'the Final Act
+# of the Conference ...' (an organization's document). (Opening with 'the' lets prefilter find them fast.)
+NAMED_ACT = re.compile(
+    r"\b[Tt]he\s+(?P<title>(?:[A-Z][\w’'-]*\s+(?:(?:of|on|for|and|against|to)\s+)?){1,6}"
+    r"(?:Act\b(?:(?:\s+of|,)?\s+\d{4}\b)?(?!\s+of\s+the\s+[A-Z])|Law\s+No\.\s*\d+(?:/\d+)?\s+of\s+\d{4}))")
 QUOTED = re.compile(r"[“\"](?:On|on)\s+[^”\"]+[”\"]")
 
 
@@ -68,14 +76,16 @@ def _canonical_titles(titles: list[str]) -> dict[str, str]:
 def extract_provisions(text: str, terms: list[Mention], states: list[Mention]) -> list[Provision]:
     instruments = sorted((t for t in terms if t.kind == "instrument"), key=lambda t: t.span.start)
     laws = []
-    for m in prefilter.finditer(DOMESTIC, text):
-        if any(i.span.start <= m.start() < i.span.end for i in instruments):
+    found = [(m.start("title"), m.end("title"), m.group("title"))
+             for rx in (DOMESTIC, NAMED_ACT) for m in prefilter.finditer(rx, text)]
+    for start, end, raw in sorted(found):
+        if any(i.span.start <= start < i.span.end for i in instruments) or any(a <= start < b for a, b, _, _ in laws):
             continue
-        title = re.sub(r"\s+", " ", m.group("title")).rstrip(",;: ").replace(",”", "”").replace(',"', '"')
+        title = re.sub(r"\s+", " ", raw).rstrip(",;: ").replace(",”", "”").replace(',"', '"')
         title = re.sub(r'^[“"]((?:Law|Act) on [^”"]+)[”"]', r"\1", title)   # '"Law on Media" of X' -> 'Law on Media of X'
 
-        jurisdiction = next((s.key for s in states if m.start() <= s.span.start < m.end()), None)
-        laws.append((m.start(), m.end(), title, jurisdiction))
+        jurisdiction = next((s.key for s in states if start <= s.span.start < end), None)
+        laws.append((start, end, title, jurisdiction))
     canon = _canonical_titles([t for _, _, t, _ in laws])
     juris_of = {}
     for _, _, t, j in laws:
