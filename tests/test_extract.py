@@ -254,6 +254,35 @@ def test_hedged_figures_are_read():
     assert (incident.killed, incident.children_killed, incident.injured) == (47, 18, 50)
 
 
+@pytest.mark.parametrize("text, expected", [
+    # S/2025/415: victims named by nationality
+    ("On 20 May 2025, 13 Palestinians were reportedly killed,\nincluding some who were burned to death, in an "
+     "attack on a school in Daraj, in eastern\nGaza City.", [(13, None)]),
+    ("21. On 26 April 2025, at least 22 Palestinians, including at least 13 children and 6 women,\nwere killed in "
+     "an Israeli air strike on a residential building near a mosque in Sabra\nneighbourhood in central Gaza City.",
+     [(22, 13)]),
+    # 002_7ba849221ed25377.txt: a news headline the footnote cites is that outlet's claim, not an incident
+    ('¹³ See, for example, "Pashinyan says about 4,000 Armenian troops killed in Nagorno-Karabakh", 14 April 2021, '
+     "<https://tass.com/world/1277921>.", []),
+])
+def test_figures_with_nationalities_and_cited_headlines(text, expected):
+    assert [(i.killed, i.children_killed) for i in run(text).incidents] == expected
+
+
+@pytest.mark.parametrize("text", [
+    # S/2025/342: the victims' nationality is not the perpetrator
+    "24. On the night between 24 and 25 March 2025, Islamic State West Africa Province\n(ISWAP) launched an attack "
+    "on a post of the Multinational Joint Task Force in Wulgo,\nNigeria, near Soueram in the Far North Region of "
+    "Cameroon. At least 19 Cameroonian\nsoldiers were killed.",
+    # A/80/86: the mediator is not the perpetrator
+    "A ceasefire and hostage release deal by the parties mediated\nby Egypt, Qatar and the United States of America "
+    "was in place in Gaza from 19 January until\n18 March 2025. At least 12 people were killed in Gaza on 3 March 2025.",
+])
+def test_victims_and_mediators_are_not_perpetrators(text):
+    [incident] = run(text).incidents
+    assert incident.attributed_to is None
+
+
 def test_the_state_whose_base_is_attacked_is_not_the_perpetrator():
     # S/2025/71
     text = ("The group is suspected to have conducted a series of suicide attacks in Gowza, Borno State, on 29 June. "

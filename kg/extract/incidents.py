@@ -18,7 +18,9 @@ NUMBER_WORDS = {w: i for i, w in enumerate(
 NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "a hundred": 100})
 _WORDS = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _N = rf"\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:{_WORDS})"
-_VICTIMS = r"(?:[a-z-]+,?\s+){0,3}?"
+# Up to three words between a figure and its verb; the first may be a nationality ('12 Palestinians were
+# killed', '3 Ukrainian civilians'), not a month ('on 5 May civilians were killed': 5 is a day).
+_VICTIMS = rf"(?!{MONTH_RE}\b)(?:[A-Za-z][a-z-]*,?\s+){{0,3}}?"
 KILL_VERB = r"(?:killed|murdered|massacred|executed|shot dead|lost their lives|died|dead|slaughtered)"
 _INJURE_WORDS = ("injured", "wounded", "maimed")
 INJURE_VERB = rf"(?:{'|'.join(_INJURE_WORDS)})"
@@ -55,6 +57,9 @@ TARGET_BEFORE = re.compile(r"\b(?:attack(?:ed|s|ing)?|target(?:ed|s|ing)?|struck
                            r"against|on)\s+(?:a|an|the|two|three|several)?\s*$", re.I)
 TARGET_AFTER = re.compile(r"[’'s]*\s*(?:armed\s+forces\s+|military\s+|army\s+|security\s+forces\s+)?(?:base|camp|post|"
                           r"position|checkpoint|convoy|vehicle|barracks|facility|installation|outpost)s?\b", re.I)
+# 'mediated by Egypt', 'hosted by Qatar': by whom something else was done, not who killed.
+NOT_AGENT_BY = re.compile(r"\b(?:mediated|brokered|facilitated|hosted|organi[sz]ed|sponsored|chaired|convened|"
+                          r"welcomed|supported|funded|provided|reported|documented|verified|confirmed)\s+by\s+(?:the\s+)?$")
 AGGREGATE = re.compile(r"\b(?:in total|a total of|in all|altogether|overall|since the beginning|to date)\b", re.I)
 PARTIAL_DATE = re.compile(rf"\b({MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH_RE})\b")
 DAY_RANGE = re.compile(rf"\b(\d{{1,2}})\s*(?:to|and|-|–)\s*(\d{{1,2}})\s+({MONTH_RE})\s+(\d{{4}})")
@@ -206,24 +211,33 @@ def _window(text: str, at: int, sentences: int = 3) -> list[tuple[int, int]]:
     return out
 
 
-def _perpetrator(text: str, states: list[Mention], a: int, b: int, figure_at: int) -> str | None:
+def _perpetrator(text: str, states: list[Mention], a: int, b: int, figure: re.Match) -> str | None:
+    """The state the window holds responsible: the nearest named as an agent ('Armenian forces', 'by
+    Israel'), not one named as the target or the victims ('19 Cameroonian soldiers were killed')."""
     best = None
     for m in states:
-        if not (a <= m.span.start < b):
+        if not (a <= m.span.start < b) or figure.start() <= m.span.start < figure.end():
             continue
         after = text[m.span.end:m.span.end + 30]
         before = text[max(0, m.span.start - 45):m.span.start]
-        if TARGET_BEFORE.search(before) or TARGET_AFTER.match(after):
+        if TARGET_BEFORE.search(before) or TARGET_AFTER.match(after) or NOT_AGENT_BY.search(before):
             continue   # 'attacked a Chadian military base': the state's forces are the target
         if AGENT_AFTER.match(after) or AGENT_BEFORE.search(before):
-            dist = abs(figure_at - m.span.start)
+            dist = abs(figure.start() - m.span.start)
             if best is None or dist < best[0]:
                 best = (dist, m.key)
     return best[1] if best else None
 
 
+# A quoted title followed by its date or address is a cited source ('"Pashinyan says about 4,000 Armenian
+# troops killed in Nagorno-Karabakh", 14 April 2021, <https://...>'): its figures are that source's claim,
+# not an incident this document reports.
+CITED_TITLE = re.compile(rf"[“\"][^”\"\n]{{10,300}}[”\"],?\s*(?=(?:\d{{1,2}}\s+{MONTH_RE}\s+\d{{4}}|{MONTH_RE}\s+\d|<?https?://))")
+
+
 def extract_incidents(text: str, states: list[Mention], places: list[Mention], authors,
                       doc_date: str | None = None) -> list[Incident]:
+    cited = [(c.start(), c.end()) for c in CITED_TITLE.finditer(text)]
     figures = []
     for found in (killed_matches(text), prefilter.finditer(KILLING, text)):
         for m in found:
@@ -231,6 +245,8 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
                 continue   # a year, not a figure
             if m.group("n").lower() in ("zero", "one") and not re.match(r"\d", m.group("n")):
                 continue   # 'one of the', 'no one was': not a count of victims
+            if any(a <= m.start() < b for a, b in cited):
+                continue
             figures.append(m)
     figures.sort(key=lambda m: m.start())
     out: list[Incident] = []
@@ -261,7 +277,7 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
                 if days:
                     date = days[0] if len(days) == 1 else f"{days[0]}/{days[-1]}"
             if perp is None:
-                perp = _perpetrator(text, states, a, b, m.start())
+                perp = _perpetrator(text, states, a, b, m)
         if aggregate or not (place and date):
             continue
         inc = (m.groupdict().get("inc1") or "") + " " + (m.groupdict().get("inc2") or "")
