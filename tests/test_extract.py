@@ -274,6 +274,10 @@ def test_figures_with_nationalities_and_cited_headlines(text, expected):
     "24. On the night between 24 and 25 March 2025, Islamic State West Africa Province\n(ISWAP) launched an attack "
     "on a post of the Multinational Joint Task Force in Wulgo,\nNigeria, near Soueram in the Far North Region of "
     "Cameroon. At least 19 Cameroonian\nsoldiers were killed.",
+    # S/2025/342: a state that 'dissolved' something is no agent of a killing
+    "The joint force, which had been dissolved by Chad at the onset of Operation\nHaskanite, was not reinstated. "
+    "On 25 March 2025, Islamic State West Africa Province launched an attack near Soueram in the Far North Region "
+    "of Cameroon. At least 19 Cameroonian\nsoldiers were killed.",
     # A/80/86: the mediator is not the perpetrator
     "A ceasefire and hostage release deal by the parties mediated\nby Egypt, Qatar and the United States of America "
     "was in place in Gaza from 19 January until\n18 March 2025. At least 12 people were killed in Gaza on 3 March 2025.",

@@ -52,7 +52,11 @@ AGENT_AFTER = re.compile(r"[’'s]*\s*(?:armed\s+forces|(?:security|defen[cs]e|o
                          r"strikes?|shelling|bombardment|artillery)\b", re.I)
 # 'the armed forces of Armenia', 'by Israel': 'of X' alone names a place or a victim, never an agent.
 AGENT_BEFORE = re.compile(r"(?:armed\s+forces|forces|troops|servicemen|army|military)\s+of\s+(?:the\s+)?(?:Republic\s+of\s+)?$|"
-                          r"\bby\s+(?:the\s+)?$", re.I)
+                          # 'by Israel' after a deed: 'attacks carried out by', 'killed ... by' (not 'dissolved by Chad')
+                          r"\b(?:kill(?:ed|ing|ings)?|attack(?:ed|s)?|shell(?:ed|ing)|struck|strikes?|bomb(?:ed|ing|ardment)|"
+                          r"fired|launched|committed|perpetrated|carried\s+out|targeted|destroyed|shot|executed|massacred?|"
+                          r"murder(?:ed|s)?|abduct(?:ed|ion)|invaded|invasion|aggression|occupation|seized|captured|violations?)"
+                          r"\b(?:\s+[\w’'-]+){0,4}\s+by\s+(?:the\s+)?$", re.I)
 TARGET_BEFORE = re.compile(r"\b(?:attack(?:ed|s|ing)?|target(?:ed|s|ing)?|struck|hit|shell(?:ed|ing)|ambush(?:ed)?|"
                            r"against|on)\s+(?:a|an|the|two|three|several)?\s*$", re.I)
 TARGET_AFTER = re.compile(r"[’'s]*\s*(?:armed\s+forces\s+|military\s+|army\s+|security\s+forces\s+)?(?:base|camp|post|"
