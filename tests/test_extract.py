@@ -112,6 +112,9 @@ def test_signatories_of_real_signature_blocks(text, expected):
     # S/2025/185: a title is not part of the name; the Arabic article in lower case is
     ("On 5 March 2025, the Syrian caretaker Foreign Minister, Mr Asaad Hassan al-Shaibani, delivered a statement.",
      {"Asaad Hassan al-Shaibani"}),
+    # S/2025/185: 'H.E.' is a title too
+    ("pursuant to a formal request from H.E. Assad Hassan\nal-Shaibani, Minister of Foreign Affairs",
+     {"Assad Hassan al-Shaibani"}),
     # S/2025/49, A/79/797, S/2025/197: laws, hospitals and working groups are not persons
     ("found in the Sudanese Armed Forces Act, the Police Act, the Sudanese Penal Code, the General Intelligence "
      "Service Act and the Child Act", set()),

@@ -182,6 +182,9 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
     common = lowercase_words(text) if common is None else common
 
     def add(raw: str, start: int, post: str | None, post_in: str | None, signatory: bool = False):
+        inside = re.match(r"[A-Z]\.\s+", raw) if text[start - 1:start] == "." else None
+        if inside:   # 'H.E. Assad Hassan al-Shaibani': the run began inside the title 'H.E.'
+            raw, start = raw[inside.end():], start + inside.end()
         found = _name_at(raw, start, frozenset() if signatory else common)
         if found:
             name, a, b = found
