@@ -30,7 +30,8 @@ STATE_REPORT = re.compile(r"\b(?:periodic report|follow-up to the concluding obs
 KINDS = {"identical letters": "identical_letters", "letter": "letter", "note verbale": "note_verbale",
          "joint statement": "joint_statement", "statement": "statement", "report": "report",
          "information received from": "state_report", "joint communication": "communication",
-         "communication": "communication", "note by the secretary-general": "note"}
+         "communication": "communication", "note by the secretary-general": "note",
+         "periodic report": "state_report"}   # (the title words of a State's report vary: see TITLE)
 
 
 def masthead_end(text: str) -> int:
@@ -111,17 +112,17 @@ def _kind_and_title(text: str) -> tuple[str, Span | None]:
         if re.match(r"\s*Annex", text[line_start:m.start()], re.I):
             continue
         kind_word = m.group("kind").lower()
-        if kind_word not in KINDS:   # a periodic report or replies to a list of issues
+        if kind_word not in KINDS:   # 'Fourth periodic report ...', 'Replies of ...'
             kind_word = "periodic report"
         rest = m.group("rest")
         if kind_word in ("letter", "identical letters", "note verbale") and not re.match(r"\s+(?:dated|of)\b", rest):
             continue
         if kind_word == "report" and not re.match(r"\s+(?:of|on|submitted)", rest):
             continue
-        titles.append((kind_word in ("report", "communication", "periodic report"), m.start(), m))
+        titles.append((kind_word in ("report", "communication", "periodic report"), m.start(), m, kind_word))
     if titles:
-        _, _, m = min(titles)
-        kind = KINDS.get(m.group("kind").lower(), "state_report")
+        _, _, m, kind_word = min(titles, key=lambda t: t[:2])
+        kind = KINDS[kind_word]
         if kind == "report" and STATE_REPORT.search(text, 0, 6000):
             kind = "state_report"
         # A title runs on to the next blank line (PDF titles wrap over several lines).
