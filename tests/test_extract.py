@@ -46,6 +46,18 @@ def test_note_verbale_formula_and_place_date_line():
     ("Original: French. English and French only.", []),                 # languages, not states
     ("the Russian Federation and the United Kingdom of Great Britain and Northern Ireland", ["GBR", "RUS"]),
     ("a chad of paper; the Republic of Chad", ["TCD"]),                 # state names match as printed
+    # A state's name inside a sea's, a basin's or a continent's name is not the state (S/2025/342,
+    # S/2025/524, A/80/36, A/80/176), but the state named beside it is.
+    ("Maritime security in the Gulf of Guinea 27. On the night of 31 January, three crew members of a "
+     "trawler sailing to Port-Gentil, Gabon, were", ["GAB"]),
+    ("In the Persian Gulf and the Sea of Oman, surface and aerial units of the United States and the United "
+     "Kingdom regularly issue provocative", ["GBR", "USA"]),
+    ("In Latin America and the Caribbean, the Office continued to promote the Latin American Model Protocol "
+     "for the Investigation of Gender-related Killings of Women. In Haiti, OHCHR launched", ["HTI"]),
+    ("declined only slightly in Asian and Latin American countries since 2010", []),
+    ("the Organization of American States and the Inter-American Court; American forces", ["USA"]),
+    ("the situation in the Lake Chad basin region, in the South China Sea and in the Gambia River basin", []),
+    ("2,700 dunums in the Jordan Valley as State land; Jordan and Egypt", ["EGY", "JOR"]),
 ])
 def test_states(text, expected):
     assert keys(run(text), "state") == expected
@@ -204,6 +216,13 @@ def test_seats_of_un_offices_and_courts_are_places():
 ])
 def test_introduced_places_are_places_within_a_state(text, expected):
     assert {m.label for m in run(text).mentions if m.kind == "place" and m.extractor == "places"} == expected
+
+
+def test_a_town_inside_the_name_of_a_sea_is_no_place():
+    # S/2025/524, S/2025/71: the Gulf of Aden is a sea, not the town of Aden; Sana'a stays a place.
+    text = ("stability in the Red Sea and the Gulf of Aden. The most recent example is the deliberate targeting "
+            "and bombardment of the Haziz power plant in Sana'a.")
+    assert {m.label for m in run(text).mentions if m.kind == "place"} == {"Sana'a"}
 
 
 def test_a_name_shared_by_two_places_goes_to_the_one_in_a_state_the_text_names():

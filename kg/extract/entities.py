@@ -95,6 +95,33 @@ LANGUAGE_CONTEXT = re.compile(r"\b(?:Arabic|Chinese|English|French|Russian|Spani
                               r"only|translation|translated|version|text)\b")
 
 
+# A state's or place's name inside the name of a sea, gulf, lake or river basin ('the Gulf of Guinea',
+# 'the Sea of Oman', 'Lake Chad basin', 'the South China Sea', 'the Gambia River') names the water or
+# the region around it, not the state or the town: such a name is not a mention of either.
+WATER_BEFORE = re.compile(r"\b(?:Gulf|Sea|Bay|Straits?)\s+of\s+(?:the\s+)?$|\bLake\s+$")
+WATER_AFTER = re.compile(r"\s+(?:Sea|Gulf|Lake|River|Basin|Delta)\b")
+# For a state alone, a valley too ('the Jordan Valley' is mostly in the West Bank; a place's valley,
+# 'the Bekaa Valley', is a place of the same state and stays).
+STATE_FEATURE_AFTER = re.compile(r"\s+Valley\b")
+# 'America' and 'American' of a continent, not of the United States: 'Latin America', 'South
+# American', 'Inter-American', 'Pan-American', the 'Organization of American States'.
+CONTINENT_BEFORE = re.compile(r"\b(?:Latin|South|Central|North|Inter-|Pan-)\s*$")
+CONTINENT_AFTER = re.compile(r"\s+States\b")
+
+
+def names_a_feature(text: str, start: int, end: int, scheme: str) -> bool:
+    """Whether the state or place name text[start:end] is part of the name of a sea, a lake, a river
+    or its basin, or (for 'America') of a continent."""
+    before, after = text[max(0, start - 30):start], text[end:end + 12]
+    if WATER_BEFORE.search(before) or WATER_AFTER.match(after):
+        return True
+    if scheme != "state":
+        return False
+    if STATE_FEATURE_AFTER.match(after):
+        return True
+    return text.startswith("Americ", start) and bool(CONTINENT_BEFORE.search(before) or CONTINENT_AFTER.match(after))
+
+
 def vocabulary_mentions(doc: Doc, nlp: Language, text: str | None = None) -> list[Mention]:
     """`text`: the string `doc` was made from, when the caller has it (the same as doc.text, which
     spaCy rebuilds token by token)."""
@@ -110,6 +137,8 @@ def vocabulary_mentions(doc: Doc, nlp: Language, text: str | None = None) -> lis
                 around = text[max(0, start - 25):start] + " " + text[end:end + 25]
                 if LANGUAGE_CONTEXT.search(around):
                     continue
+            if term.scheme in ("state", "place") and names_a_feature(text, start, end, term.scheme):
+                continue
             if term.scheme == "place":
                 # Keyed by the gazetteer IRI, labelled with the name as printed.
                 out.append(Mention("place", term.iri, sp.text, span(text, start, end), "gazetteer"))
