@@ -58,6 +58,9 @@ def test_note_verbale_formula_and_place_date_line():
     ("the Organization of American States and the Inter-American Court; American forces", ["USA"]),
     ("the situation in the Lake Chad basin region, in the South China Sea and in the Gambia River basin", []),
     ("2,700 dunums in the Jordan Valley as State land; Jordan and Egypt", ["EGY", "JOR"]),
+    # S/2025/73, S/2025/402: a variant without 'the'; a demonym as the text spells it
+    ("against SAMIDRC since the deployment of that force in the Democratic Republic of\nCongo.", ["COD"]),
+    ("Guatemalans, 78 El Salvadorians, 23 Jamaicans", ["GTM", "JAM", "SLV"]),
 ])
 def test_states(text, expected):
     assert keys(run(text), "state") == expected
@@ -357,6 +360,10 @@ def test_a_place_inside_a_state_name_is_the_state():
     ("Report of the Committee on Contributions", "committee-on-contributions"),
     ("with the Office of the Special Coordinator for Development in the Sahel", "osc-sahel"),
     ("the work of the bicommunal Committee on Missing Persons continued", "cmp-cyprus"),
+    # S/2025/402, A/80/97, A/80/143
+    ("regarding the Multinational Security Support Mission to Haiti (see annex)", "mss-haiti"),
+    ("initiatives such as the International\nSolar Alliance", "international-solar-alliance"),
+    ("Afreximbank’s mandate and operations", "afreximbank"),
 ])
 def test_bodies_by_their_un_names(text, body):
     assert keys(run(text), "body") == [f"https://w3id.org/kg-un/id/body/{body}"]
