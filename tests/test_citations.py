@@ -47,6 +47,16 @@ def test_joint_symbol_parts():
     ("Commission on Human Rights resolution 2005/35", ["commission-on-human-rights/2005/35"]),
     # no organ and no telling number style: fail closed
     ("as stated in resolution 12/3", []),
+    # A/79/870, A/80/97: the General Assembly's and ECOSOC's numbering by Roman session, organ before or after
+    ("United Nations General Assembly resolution 1514 (XV), entitled", ["general-assembly/1514 (XV)"]),
+    ("in accordance with resolution 1514 (XV) of the General Assembly", ["general-assembly/1514 (XV)"]),
+    ("General Assembly resolutions 181 (II), 194 (III) and 2625 (XXV), and 217 A (III)",
+     ["general-assembly/181 (II)", "general-assembly/194 (III)", "general-assembly/2625 (XXV)",
+      "general-assembly/217 A (III)"]),
+    ("Economic and Social Council resolution 1503 (XLVIII)", ["economic-and-social-council/1503 (XLVIII)"]),
+    # a Roman session without an organ, or for an organ that never numbered so: fail closed
+    ("resolution 1514 (XV) and the resolutions", []),
+    ("Security Council resolution 242 (XV)", []),
 ])
 def test_resolutions(text, expected):
     assert sorted(keys(text, "resolution")) == sorted(expected)

@@ -58,6 +58,8 @@ def test_note_verbale_formula_and_place_date_line():
     ("the Organization of American States and the Inter-American Court; American forces", ["USA"]),
     ("the situation in the Lake Chad basin region, in the South China Sea and in the Gambia River basin", []),
     ("2,700 dunums in the Jordan Valley as State land; Jordan and Egypt", ["EGY", "JOR"]),
+    # S/2025/102: a French river name kept in an English text
+    ("the Alliance Fleuve Congo (AFC)/M23 continued its offensive towards Goma", []),
     # S/2025/73, S/2025/402: a variant without 'the'; a demonym as the text spells it
     ("against SAMIDRC since the deployment of that force in the Democratic Republic of\nCongo.", ["COD"]),
     ("Guatemalans, 78 El Salvadorians, 23 Jamaicans", ["GTM", "JAM", "SLV"]),

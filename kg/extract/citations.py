@@ -29,14 +29,20 @@ ORGANS = {
     "economic and social council": ("economic-and-social-council", "Economic and Social Council"),
 }
 _ORGAN_RE = "|".join(o.title().replace(" And ", " and ").replace(" On ", " on ") for o in ORGANS)
-_RES_NUM = r"(?:ES-\d+/\d+|S-\d+/\d+|\d+/\d+[A-Z]?|\d+)(?:\s*\(\d{4}\))?"
+# The General Assembly (sessions 1-30) and the Economic and Social Council numbered by the session in
+# Roman numerals: '1514 (XV)', '217 A (III)', '1503 (XLVIII)'.
+_ROMAN_SESSION = r"\d+(?:\s+[A-Z])?\s*\([IVXL]+\)"
+_RES_NUM = rf"(?:{_ROMAN_SESSION}|(?:ES-\d+/\d+|S-\d+/\d+|\d+/\d+[A-Z]?|\d+)(?:\s*\(\d{{4}}\))?)"
 RESOLUTIONS = re.compile(
     rf"(?:(?P<organ>{_ORGAN_RE})(?:'s)?\s+)?(?P<kind>[Rr]esolutions?|[Dd]ecisions?)\s+(?:No\.\s*)?"
     rf"(?P<nums>{_RES_NUM}(?:\s*(?:,|and|,\s*and)\s+{_RES_NUM})*)"
     rf"(?:\s+of\s+the\s+(?P<organ_after>{_ORGAN_RE}))?")
 # 'the Security Council adopted 4 (822, 853, 874, 884) resolutions'
 RESOLUTIONS_BEFORE = re.compile(r"\((?P<nums>\d+(?:\s*,\s*\d+)+(?:\s*,?\s*and\s+\d+)?)\)\s+(?P<kind>resolutions)")
-_ONE_NUM = re.compile(r"(?P<n>ES-\d+/\d+|S-\d+/\d+|\d+/\d+[A-Z]?|\d+)(?:\s*\((?P<y>\d{4})\))?")
+_ONE_NUM = re.compile(r"(?P<n>ES-\d+/\d+|S-\d+/\d+|\d+/\d+[A-Z]?|\d+(?:\s+[A-Z](?=\s*\([IVXL]+\)))?)"
+                      r"(?:\s*\((?P<y>\d{4})\)|\s*\((?P<session>[IVXL]+)\))?")
+# Organs that numbered their resolutions by a Roman session number.
+ROMAN_NUMBERED = {"general-assembly", "economic-and-social-council", "commission-on-human-rights"}
 COMMUNICATION = re.compile(r"\b(?P<ref>(?:JUA|JAL|JOL|UA|AL|OL)\s+(?:[A-Z]{3}\s+)+\d{1,3}/\d{4})\b")
 TREATY_COMMUNICATION = re.compile(r"\bcommunications?\s+No\.\s*(?P<n>\d+/\d{4})")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"”\]]+")
@@ -160,7 +166,12 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
         for n in _ONE_NUM.finditer(m.group("nums")):
             number, year = n.group("n"), n.group("y")
             organ = ORGANS.get(organ_name.lower())
-            if organ is not None and guessed:
+            if n.group("session"):
+                # No organ numbers both ways, and which of three did cannot be told from the number.
+                if organ is None or organ[0] not in ROMAN_NUMBERED:
+                    continue
+                number = " ".join(number.split()) + f" ({n.group('session')})"
+            elif organ is not None and guessed:
                 organ = _numbered_by(organ, number)
             if organ is None:
                 # Numbering tells the organ apart: 'N (YYYY)' is the Security Council's style,
@@ -173,7 +184,7 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
                     continue   # fail closed: an organ we cannot tell is not guessed
             if organ[0] == "security-council" and "/" in number:
                 continue
-            if organ[0] != "security-council" and "/" not in number:
+            if organ[0] != "security-council" and "/" not in number and not n.group("session"):
                 continue
             st = m.start("nums") + n.start()
             found.append(Citation(kind, resolution_key(organ[0], number) if kind == "resolution"

@@ -97,8 +97,9 @@ LANGUAGE_CONTEXT = re.compile(r"\b(?:Arabic|Chinese|English|French|Russian|Spani
 
 # A state's or place's name inside the name of a sea, gulf, lake or river basin ('the Gulf of Guinea',
 # 'the Sea of Oman', 'Lake Chad basin', 'the South China Sea', 'the Gambia River') names the water or
-# the region around it, not the state or the town: such a name is not a mention of either.
-WATER_BEFORE = re.compile(r"\b(?:Gulf|Sea|Bay|Straits?)\s+of\s+(?:the\s+)?$|\bLake\s+$")
+# the region around it, not the state or the town: such a name is not a mention of either. (French
+# names are kept in English texts: 'Alliance Fleuve Congo' is named after the river.)
+WATER_BEFORE = re.compile(r"\b(?:Gulf|Sea|Bay|Straits?)\s+of\s+(?:the\s+)?$|\b(?:Lake|Fleuve)\s+$")
 WATER_AFTER = re.compile(r"\s+(?:Sea|Gulf|Lake|River|Basin|Delta)\b")
 # For a state alone, a valley too ('the Jordan Valley' is mostly in the West Bank; a place's valley,
 # 'the Bekaa Valley', is a place of the same state and stays).
