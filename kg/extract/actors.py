@@ -99,6 +99,11 @@ NV_AUTHOR = re.compile(r"(?:^|\n)\s*The\s+(?P<seg>(?:Permanent\s+Mission|Embassy
 MISSION_HEADER = re.compile(r"(?:Permanent\s+Mission|Embassy|Ministry of Foreign Affairs)\s+of\s+(?P<seg>[^\n]{0,80}(?:\n[^\n]{0,80})?)")
 ANNEX_TO = re.compile(r"^\s*Annex\s+to\s+the\s+[^\n]*(?:\n[^\n]+)*?\baddressed\s+to\b(?P<seg>[^\n]*(?:\n(?!\n)[^\n]*){0,3})")
 INFO_FROM = re.compile(r"Information received from\s+(?P<seg>[^\n]{0,80})")
+# A draft's title line names its sponsors: 'Russian Federation and United States of America: draft
+# resolution', 'Azerbaijan,* Bangladesh, Philippines,* Samoa* and Viet Nam: draft resolution' (a list
+# may wrap over lines, never over a blank line; '*' marks a sponsor not a member of the organ).
+DRAFT_SPONSORS = re.compile(r"(?:^|\n\n)[ \t]*(?P<seg>[^\n:]{2,300}(?:\n[^\n:]{2,300}){0,8}?)[ \t]*:\s*"
+                            r"(?:[Rr]evised\s+)?draft\s+(?:resolution|decision|amendments?)\b")
 
 
 def _states_in(states: list[Mention], start: int, end: int) -> list[str]:
@@ -128,6 +133,9 @@ def author_states(text: str, title: Span | None, states: list[Mention], kind: st
             candidates.append((title.start + m.start("seg"), title.start + m.end("seg")))
         for m in ON_BEHALF.finditer(t):
             candidates.append((title.start + m.start("seg"), title.start + m.end("seg")))
+    m = DRAFT_SPONSORS.search(text, 0, min(len(text), 5000))
+    if m:
+        candidates.append((m.start("seg"), m.end("seg")))
     fallbacks = (NV_AUTHOR, INFO_FROM, MISSION_HEADER) \
         if kind not in ("report", "note", "resolution") and not written_by_office else ()
     for rx in fallbacks:
