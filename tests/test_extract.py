@@ -161,6 +161,25 @@ def test_author_state_is_who_the_title_says_writes(title, expected):
     assert run(text).metadata.author_states == expected
 
 
+MASTHEAD = "United Nations S/2025/421\n\nSecurity Council Distr.: General\n30 June 2025\n\nOriginal: English\n\n"
+
+
+@pytest.mark.parametrize("title, expected", [
+    # S/2025/421, A/HRC/59/L.17: a draft is written by its sponsors, named before the colon
+    ("Russian Federation and United States of America: draft resolution", ("RUS", "USA")),
+    ("Azerbaijan,* Bangladesh, Philippines,* Samoa* and Viet Nam: draft resolution", ("AZE", "BGD", "PHL", "WSM", "VNM")),
+    ("Albania, Andorra, Austria,\nBelgium and Ukraine: revised draft resolution", ("ALB", "AND", "AUT", "BEL", "UKR")),
+])
+def test_the_sponsors_of_a_draft_are_its_authors(title, expected):
+    text = f"{MASTHEAD}{title}\n\nThe Security Council,\n\nRecalling its resolution 1308 (2000) on Israel and Lebanon,\n"
+    assert run(text).metadata.author_states == expected
+
+
+def test_states_that_table_a_draft_in_a_sentence_are_not_its_authors():
+    text = f"{MASTHEAD}Note by the Secretary-General\n\nFrance and Germany circulated a draft resolution: it failed.\n"
+    assert run(text).metadata.author_states == ()
+
+
 @pytest.mark.parametrize("title, symbol, author", [
     ("Fourth periodic report submitted by Kazakhstan under\narticle 19 of the Convention pursuant to the simplified\n"
      "reporting procedure, due in 2018*", "CAT/C/KAZ/4", "KAZ"),
@@ -369,6 +388,18 @@ def test_a_place_inside_a_state_name_is_the_state():
 ])
 def test_bodies_by_their_un_names(text, body):
     assert keys(run(text), "body") == [f"https://w3id.org/kg-un/id/body/{body}"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # S/2025/257, S/2025/411: in a UN document 'the Secretariat' alone is the UN Secretariat
+    ("11. The European Union also informed the Secretariat that there were no occasions", ["secretariat", "eu"]),
+    ("The Secretariat’s outreach, as mandated by the note mentioned", ["secretariat"]),
+    # another organisation's secretariat is named as such
+    ("the OSCE Secretariat, the Technical Secretariat and the Secretariat of the Pacific Community", ["osce"]),
+    ("The Secretariat General of the Gulf Cooperation Council", ["gcc"]),
+])
+def test_the_secretariat_alone_is_the_un_secretariat(text, expected):
+    assert sorted(keys(run(text), "body")) == sorted(f"https://w3id.org/kg-un/id/body/{b}" for b in expected)
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -149,6 +149,24 @@ def vocabulary_mentions(doc: Doc, nlp: Language, text: str | None = None) -> lis
     return out
 
 
+# In a UN document 'the Secretariat', capitalised and alone, is the United Nations Secretariat (the
+# document's own house style); another organisation's is named ('the OSCE Secretariat', 'the Technical
+# Secretariat', 'the Secretariat of the Convention', 'the Secretariat General' of the GCC).
+BARE_SECRETARIAT = re.compile(r"\b[Tt]he\s+(?P<name>Secretariat)\b(?!\s+(?:of|for|General)\b)")
+UN_SECRETARIAT = "https://w3id.org/kg-un/id/body/secretariat"
+
+
+def bare_secretariat(text: str, nlp: Language, taken: list[Mention]) -> list[Mention]:
+    """'the Secretariat' as the UN Secretariat, where no vocabulary name already covers the words."""
+    term = nlp.get_pipe("kg_vocab_matcher").terms[UN_SECRETARIAT]
+    out = []
+    for m in BARE_SECRETARIAT.finditer(text):
+        a, b = m.span("name")
+        if not any(t.span.start < b and a < t.span.end for t in taken):
+            out.append(Mention("body", term.iri, term.label, span(text, a, b), "vocabulary"))
+    return out
+
+
 def redactions(text: str) -> list[Mention]:
     return [Mention("redaction", "redacted", "redacted", span(text, m.start(), m.end()), "redactions")
             for m in REDACTION.finditer(text)]
