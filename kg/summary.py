@@ -34,7 +34,10 @@ FIELD_QUERIES = {
     "legal_instruments": "?doc kg:mentions ?i . GRAPH kgg:vocab { ?i a kg:LegalInstrument ; skos:prefLabel ?v }",
     "domestic_law": "?doc kg:invokes ?t . { ?t a kg:DomesticLaw } UNION { ?t eli:is_part_of ?law . ?law a kg:DomesticLaw } ?t rdfs:label ?v",
     "states": "?doc kg:mentions ?s . GRAPH kgg:vocab { ?s a kg:State ; skos:notation ?v FILTER(DATATYPE(?v) = kg:ISO3166Alpha3) }",
-    "bodies": "?doc kg:mentions ?b . GRAPH kgg:vocab { ?b skos:inScheme <" + BODIES + "> ; skos:prefLabel ?v }",
+    # The schema's bodies are organs, mandate holders and organisations; the office that presides over an
+    # organ (the President of the Security Council) is an addressee, not a body of its own.
+    "bodies": "?doc kg:mentions ?b . GRAPH kgg:vocab { ?b skos:inScheme <" + BODIES + "> ; skos:prefLabel ?v "
+              "FILTER NOT EXISTS { ?b kg:presides ?organ } }",
     "persons": "?doc kg:mentions ?p . ?p a foaf:Person ; foaf:name ?v",
     "places": "?doc kg:mentions ?p . ?p a kg:Place ; rdfs:label ?v",
 }

@@ -39,3 +39,15 @@ def test_neither_figure_is_asserted_by_the_graph(two_reports):
     q = """PREFIX kg: <https://w3id.org/kg-un/ontology#>
     SELECT ?s WHERE { GRAPH ?g { ?s kg:killed ?n } FILTER NOT EXISTS { GRAPH ?h { ?s a kg:IncidentReport ; kg:reportedBy ?d } } }"""
     assert list(store.query(q)) == []
+
+
+def test_the_presidents_a_letter_is_addressed_to_are_addressees_not_bodies(two_reports):
+    """A/ES-10/1029 is addressed to the Secretary-General and the Presidents of the General Assembly and
+    the Security Council: the presiding offices stand among its addressees, and the summary's bodies are
+    organs, mandate holders and organisations (the Secretary-General among them, as the schema says)."""
+    from kg.api import summary
+    letter = next(r for r in summary(two_reports) if r["source"] == "A_ES-10_1029.pdf")
+    assert letter["addressees"] == ["President of the General Assembly", "President of the Security Council",
+                                    "Secretary-General"]
+    assert {"General Assembly", "Security Council", "Secretary-General"} <= set(letter["bodies"])
+    assert not any(b.startswith("President of") for b in letter["bodies"])
