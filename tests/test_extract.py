@@ -385,6 +385,12 @@ def test_a_place_inside_a_state_name_is_the_state():
     ("regarding the Multinational Security Support Mission to Haiti (see annex)", "mss-haiti"),
     ("initiatives such as the International\nSolar Alliance", "international-solar-alliance"),
     ("Afreximbank’s mandate and operations", "afreximbank"),
+    # A/79/954, S/2025/421, A/80/142, S/2025/492
+    ("and the International Development Law Organization (IDLO), explored trends", "idlo"),
+    ("personnel, including those from Observer Group Golan, for their service", "observer-group-golan"),
+    ("the OPEC Fund for International Development and", "opec-fund"),
+    ("with the Security Council Committee pursuant to\nresolutions 1267 (1999), 1989 (2011) and 2253 (2015) concerning "
+     "Islamic State\nin Iraq and the Levant (Da’esh), Al-Qaida and associated individuals groups,", "sanctions-committee-1267"),
 ])
 def test_bodies_by_their_un_names(text, body):
     assert keys(run(text), "body") == [f"https://w3id.org/kg-un/id/body/{body}"]
