@@ -46,8 +46,9 @@ COLUMNS = ("alpha3", "status", "un_short_name", "formal_name", "alt_labels", "ad
 NAMES_SOURCES = {"unterm", "unterm-updated", "hand"}
 # An excluded term may still be the UN short name (prefLabel) of exactly these States.
 PREFLABEL_ALLOWED = {"Congo": "COG", "Guinea": "GIN"}
-# The one all-caps abbreviation shorter than three letters that is kept as a name.
-SHORT_ABBREVIATIONS_ALLOWED = {"UK"}
+# The all-caps abbreviations shorter than three letters kept as names: states match as printed, so
+# 'US' is not the pronoun 'us' (the extractor skips a name before a currency: 'US$', 'US dollars').
+SHORT_ABBREVIATIONS_ALLOWED = {"UK", "US", "U.S."}
 
 SCHEME_DESCRIPTION = (
     "The 193 Member States of the United Nations, the 2 non-member observer States (Holy See, State of "

@@ -63,6 +63,10 @@ def test_note_verbale_formula_and_place_date_line():
     # S/2025/73, S/2025/402: a variant without 'the'; a demonym as the text spells it
     ("against SAMIDRC since the deployment of that force in the Democratic Republic of\nCongo.", ["COD"]),
     ("Guatemalans, 78 El Salvadorians, 23 Jamaicans", ["GTM", "JAM", "SLV"]),
+    # A/79/918: 'US' as printed, not the pronoun; a currency is not its state
+    ("talks facilitated by the US Administration, as told to us", ["USA"]),
+    ("a U.S. delegation", ["USA"]),
+    ("pledges of US$ 2.5 billion and 40 million United States dollars, 3 million Canadian dollars", []),
 ])
 def test_states(text, expected):
     assert keys(run(text), "state") == expected

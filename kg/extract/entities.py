@@ -110,15 +110,20 @@ CONTINENT_BEFORE = re.compile(r"\b(?:Latin|South|Central|North|Inter-|Pan-)\s*$"
 CONTINENT_AFTER = re.compile(r"\s+States\b")
 
 
+# A state's name before its currency names the currency: 'US$ 5 million', 'United States dollars',
+# 'Hong Kong dollars', 'Canadian dollar' are amounts, not mentions of the state.
+CURRENCY_AFTER = re.compile(r"\s*\$|\s+dollars?\b")
+
+
 def names_a_feature(text: str, start: int, end: int, scheme: str) -> bool:
     """Whether the state or place name text[start:end] is part of the name of a sea, a lake, a river
-    or its basin, or (for 'America') of a continent."""
+    or its basin, or (for a state) of a valley, a currency or (for 'America') a continent."""
     before, after = text[max(0, start - 30):start], text[end:end + 12]
     if WATER_BEFORE.search(before) or WATER_AFTER.match(after):
         return True
     if scheme != "state":
         return False
-    if STATE_FEATURE_AFTER.match(after):
+    if STATE_FEATURE_AFTER.match(after) or CURRENCY_AFTER.match(after):
         return True
     return text.startswith("Americ", start) and bool(CONTINENT_BEFORE.search(before) or CONTINENT_AFTER.match(after))
 
