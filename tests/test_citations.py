@@ -61,6 +61,10 @@ def test_joint_symbol_parts():
     # a Roman session without an organ, or for an organ that never numbered so: fail closed
     ("resolution 1514 (XV) and the resolutions", []),
     ("Security Council resolution 242 (XV)", []),
+    # A/80/191: another organ's decision after the Assembly is named; a session past the Roman numbering
+    ("observer status in the General Assembly is being submitted in accordance with decision 5(LX), adopted by "
+     "the International Tropical Timber Council", []),
+    ("General Assembly resolution 12 (LX)", []),
 ])
 def test_resolutions(text, expected):
     assert sorted(keys(text, "resolution")) == sorted(expected)

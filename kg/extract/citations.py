@@ -43,8 +43,15 @@ RESOLUTIONS = re.compile(
 RESOLUTIONS_BEFORE = re.compile(r"\((?P<nums>\d+(?:\s*,\s*\d+)+(?:\s*,?\s*and\s+\d+)?)\)\s+(?P<kind>resolutions)")
 _ONE_NUM = re.compile(r"(?P<n>ES-\d+/\d+|S-\d+/\d+|\d+/\d+[A-Z]?|\d+(?:\s+[A-Z](?=\s*\([IVXL]+\)))?)"
                       r"(?:\s*\((?P<y>\d{4})\)|\s*\((?P<session>[IVXL]+)\))?")
-# Organs that numbered their resolutions by a Roman session number.
-ROMAN_NUMBERED = {"general-assembly", "economic-and-social-council", "commission-on-human-rights"}
+# Organs that numbered their resolutions by a Roman session number, and their last session so numbered
+# (the General Assembly to its thirtieth, 1975; the others into the late 1970s).
+ROMAN_NUMBERED = {"general-assembly": 30, "economic-and-social-council": 63, "commission-on-human-rights": 35}
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+def roman_value(numeral: str) -> int:
+    values = [_ROMAN[c] for c in numeral]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 COMMUNICATION = re.compile(r"\b(?P<ref>(?:JUA|JAL|JOL|UA|AL|OL)\s+(?:[A-Z]{3}\s+)+\d{1,3}/\d{4})\b")
 TREATY_COMMUNICATION = re.compile(r"\bcommunications?\s+No\.\s*(?P<n>\d+/\d{4})")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"”\]]+")
@@ -169,8 +176,10 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
             number, year = n.group("n"), n.group("y")
             organ = ORGANS.get(organ_name.lower())
             if n.group("session"):
-                # No organ numbers both ways, and which of three did cannot be told from the number.
-                if organ is None or organ[0] not in ROMAN_NUMBERED:
+                # Which of three organs numbered so cannot be told from the number, nor guessed from an
+                # organ named nearby ('decision 5(LX), adopted by the International Tropical Timber
+                # Council' follows 'the General Assembly'): the organ must be named with it.
+                if guessed or organ is None or roman_value(n.group("session")) > ROMAN_NUMBERED.get(organ[0], 0):
                     continue
                 number = " ".join(number.split()) + f" ({n.group('session')})"
             elif organ is not None and guessed:
