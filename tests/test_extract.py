@@ -407,6 +407,9 @@ def test_bodies_by_their_un_names(text, body):
     # another organisation's secretariat is named as such
     ("the OSCE Secretariat, the Technical Secretariat and the Secretariat of the Pacific Community", ["osce"]),
     ("The Secretariat General of the Gulf Cooperation Council", ["gcc"]),
+    # S/2025/127: a report that names another secretariat may mean it by the bare word
+    ("the Technical Secretariat (the Secretariat) is to report to the Council", []),
+    ("The OSCE Secretariat informed the Secretariat", ["osce"]),
 ])
 def test_the_secretariat_alone_is_the_un_secretariat(text, expected):
     assert sorted(keys(run(text), "body")) == sorted(f"https://w3id.org/kg-un/id/body/{b}" for b in expected)

@@ -158,11 +158,16 @@ def vocabulary_mentions(doc: Doc, nlp: Language, text: str | None = None) -> lis
 # document's own house style); another organisation's is named ('the OSCE Secretariat', 'the Technical
 # Secretariat', 'the Secretariat of the Convention', 'the Secretariat General' of the GCC).
 BARE_SECRETARIAT = re.compile(r"\b[Tt]he\s+(?P<name>Secretariat)\b(?!\s+(?:of|for|General)\b)")
+# A document that names another secretariat ('the Technical Secretariat (the Secretariat)' of the OPCW
+# in its reports to the Council) may mean that one by the bare word: then it is not told apart.
+OTHER_SECRETARIAT = re.compile(r"\b(?!(?:The|Nations|UN)\s)[A-Z][\w’'-]*\s+Secretariat\b")
 UN_SECRETARIAT = "https://w3id.org/kg-un/id/body/secretariat"
 
 
 def bare_secretariat(text: str, nlp: Language, taken: list[Mention]) -> list[Mention]:
     """'the Secretariat' as the UN Secretariat, where no vocabulary name already covers the words."""
+    if OTHER_SECRETARIAT.search(text):
+        return []
     term = nlp.get_pipe("kg_vocab_matcher").terms[UN_SECRETARIAT]
     out = []
     for m in BARE_SECRETARIAT.finditer(text):
