@@ -65,6 +65,9 @@ def test_joint_symbol_parts():
     ("observer status in the General Assembly is being submitted in accordance with decision 5(LX), adopted by "
      "the International Tropical Timber Council", []),
     ("General Assembly resolution 12 (LX)", []),
+    # A/79/716: the organ just before 'in resolution'
+    ("Following its establishment by the General Assembly in resolution 302 (IV) of 8 December 1949, UNRWA",
+     ["general-assembly/302 (IV)"]),
 ])
 def test_resolutions(text, expected):
     assert sorted(keys(text, "resolution")) == sorted(expected)

@@ -124,6 +124,13 @@ def test_signature_block_names_stop_at_the_line_end_and_co_signers_count():
     ("(Signed) François Jackman\nAnna Jóhannsdóttir\nCo-Chairs\n", {"François Jackman", "Anna Jóhannsdóttir"}),
     # S/2025/499: a signed name holding a place's name ('Alba') is still a name
     ("(Signed) Eloy Alfaro de Alba\nAmbassador\nPermanent Representative", {"Eloy Alfaro de Alba"}),
+    # A/79/982, A/79/917: a letter signed without '(Signed)', the name alone after the closing formula
+    ("Please accept, Sir, the assurances of my highest consideration.\n\nVolker Türk", {"Volker Türk"}),
+    ("I convey my best wishes to you and wish the conference every success.\n\nIlham Aliyev\nPresident of the "
+     "Republic of Azerbaijan\nAnnex II to the letter", {"Ilham Aliyev"}),
+    # a heading after the closing formula is not a signature
+    ("We wish the conference every success.\n\nKey Messages\n\nThe conference discussed key messages.", set()),
+    ("I wish the meeting every success.\n\nUnited Nations\n\nNew York", set()),
 ])
 def test_signatories_of_real_signature_blocks(text, expected):
     assert {p.name for p in run(text).persons if p.signatory} == expected

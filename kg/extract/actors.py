@@ -30,6 +30,13 @@ SIGNED = re.compile(rf"\((?:Signed|signed|Sgd\.?)\)[ \t]*:?\s*(?P<name>{NAME_ON_
 # name, is a co-signatory.
 CO_SIGNER = re.compile(rf"[ \t]*(?P<name>{NAME_ON_LINE})[ \t]*(?:\n|$)")
 POST_WORDS = re.compile(rf"^(?:{POSTS})\b")
+# A letter signed without '(Signed)': the closing formula ends a paragraph, the signer's name stands
+# alone on the next one, and the post, a blank line or the end follows ('Please accept, Sir, the
+# assurances of my highest consideration.\n\nVolker Türk'; '... every success.\n\nIlham Aliyev\n
+# President of the Republic of Azerbaijan').
+CLOSED_BY = re.compile(rf"(?:highest\s+consideration|[Yy]ours\s+(?:sincerely|faithfully)|best\s+wishes|every\s+"
+                       rf"success|[Kk]ind\s+regards|[Bb]est\s+regards)\b[^\n]*\n[ \t]*\n[ \t]*(?P<name>{NAME_ON_LINE})"
+                       rf"[ \t]*(?=\n[ \t]*\n|\n[ \t]*(?:{POSTS})\b|\s*$)")
 # 'Jeyhun Bayramov, Minister for Foreign Affairs of the Republic of Azerbaijan'
 NAME_COMMA_POST = re.compile(rf"(?P<name>{NAME}),\s+(?:the\s+)?(?P<post>{POSTS})(?P<of>\s+of\s+(?:the\s+)?[A-Z][^,.;\n]{{2,60}})?")
 NAME_COMMA_POST_NEEDS = re.compile(rf",\s+(?:the\s+)?(?:{POSTS})")   # every NAME_COMMA_POST match holds one
@@ -211,6 +218,11 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
             name = name[:cut.start()] if cut else name
             post = re.search(rf"(?:{POSTS})", text[start + len(name):start + len(name) + 120])
             add(name, start, post.group(0) if post else None, None, signatory=True)
+    for m in CLOSED_BY.finditer(text):
+        post = POST_WORDS.match(text[m.end():].lstrip())
+        # Signed, but not '(Signed)': a run of words the text also writes in lower case is not a name.
+        if _name_at(m.group("name"), m.start("name"), common):
+            add(m.group("name"), m.start("name"), post.group(0) if post else None, None, signatory=True)
     for m in prefilter.finditer(NAME_COMMA_POST, text, NAME_COMMA_POST_NEEDS):
         where = _post_in(states, m.start("of"), m.end("of")) if m.group("of") else None
         add(m.group("name"), m.start("name"), m.group("post"), where)

@@ -165,11 +165,14 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
         groups = m.groupdict()
         organ_name = (groups.get("organ") or groups.get("organ_after") or "")
         guessed = not organ_name
+        close_by = False
         if guessed:
             # 'its resolution' / bare 'resolution N': look back a little for the organ.
             back = text[max(0, m.start() - 120):m.start()]
             hits = [(back.lower().rfind(o), o) for o in ORGANS if o in back.lower()]
             organ_name = max(hits)[1] if hits else ""
+            # 'established by the General Assembly in resolution 302 (IV)': the organ just before
+            close_by = bool(hits) and len(back) - (max(hits)[0] + len(organ_name)) <= 40
         kind = "decision" if m.group("kind").lower().startswith("decision") else "resolution"
         fn, ctx = context_at(m.start())
         for n in _ONE_NUM.finditer(m.group("nums")):
@@ -177,9 +180,11 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
             organ = ORGANS.get(organ_name.lower())
             if n.group("session"):
                 # Which of three organs numbered so cannot be told from the number, nor guessed from an
-                # organ named nearby ('decision 5(LX), adopted by the International Tropical Timber
-                # Council' follows 'the General Assembly'): the organ must be named with it.
-                if guessed or organ is None or roman_value(n.group("session")) > ROMAN_NUMBERED.get(organ[0], 0):
+                # organ named a sentence away ('decision 5(LX), adopted by the International Tropical
+                # Timber Council' comes 55 characters after 'the General Assembly'): the organ must be
+                # named with it or just before it, and have numbered that session so.
+                if (guessed and not close_by) or organ is None \
+                        or roman_value(n.group("session")) > ROMAN_NUMBERED.get(organ[0], 0):
                     continue
                 number = " ".join(number.split()) + f" ({n.group('session')})"
             elif organ is not None and guessed:
