@@ -1,0 +1,46 @@
+"""Extraction on documents of other states and conflicts than the five bundled ones: the headline of
+kg-eval over the hand annotations of 48 documents of corpus-un2025 (tests/fixtures/gold-un2025) stays
+above a floor. Skipped when ../shared/corpus-un2025 is not beside the project."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES, ROOT, SHARED
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import score  # noqa: E402
+
+GOLD = FIXTURES / "gold-un2025"
+CORPUS = SHARED / "corpus-un2025"
+
+
+@pytest.fixture(scope="module")
+def scores(tmp_path_factory):
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus-un2025 is not beside the project")
+    pred = score.predictions(score.annotated_files(GOLD, CORPUS), tmp_path_factory.mktemp("un2025"))
+    out = subprocess.run([sys.executable, str(score.KG_EVAL), str(GOLD), str(pred), "--json"],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def test_every_annotated_document_is_built_and_scored(scores):
+    assert scores["missing_documents"] == [] and scores["headline"]["documents"] == 48
+
+
+def test_headline_extraction_f1_on_documents_of_other_states(scores):
+    # 0.972 on 2026-12-06 (0.966 on the second round before its fixes): the floor leaves room for
+    # the judgement calls of the annotations, not for a regression of the extractors.
+    assert scores["headline"]["f1"] >= 0.95, scores["headline"]
+
+
+@pytest.mark.parametrize("field, floor", [
+    ("states", 0.98), ("sc_resolutions", 0.97), ("author_states", 0.95), ("signatories", 0.95),
+    ("cited_symbols", 0.93), ("bodies", 0.88), ("legal_instruments", 0.82),
+])
+def test_each_headline_field_holds_its_floor(scores, field, floor):
+    assert scores["fields"][field]["f1"] >= floor, scores["fields"][field]
