@@ -156,6 +156,22 @@ def test_titles_and_names_of_things_are_not_persons(text, expected):
     assert {p.name for p in run(text).persons} == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # S/2025/197, S/2025/307, A/79/729: the holder named after the office's full title
+    ("the Deputy Special Envoy of the Secretary-General for Syria, Najat Rochdi, briefed", {"Najat Rochdi"}),
+    ("a letter from the Under-Secretary-General for Humanitarian Affairs and Emergency Relief\nCoordinator, "
+     "Tom Fletcher, addressed to the President", {"Tom Fletcher"}),
+    ("Another former president, Serzh Sargsyan. openly", {"Serzh Sargsyan"}),
+    # S/2025/127: 'Mr' without a full stop
+    ("stating that Mr Ibrahim Olabi has been appointed", {"Ibrahim Olabi"}),
+    # a sentence that goes on after the office is no title; a post is not part of the name
+    ("the President visited Kherson, Nova Kakhovka, and Odesa", set()),
+    ("the Deputy Prime Minister, Vice-President Al-Koni, said", set()),
+])
+def test_persons_named_after_their_office(text, expected):
+    assert {p.name for p in run(text).persons} == expected
+
+
 @pytest.mark.parametrize("title, expected", [
     # S/2025/407, S/2025/394: an office writes; the state its title names and a mission the text names are
     # not the author

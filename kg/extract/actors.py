@@ -48,8 +48,17 @@ _LIST_ITEM = rf"{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_NAME_WORD}){{1,4}}"
 NAME_LIST = re.compile(rf"{_LIST_ITEM}(?:\s*,\s+(?:and\s+)?(?:[a-z][a-z ]{{0,40}}\s+)?{_LIST_ITEM}){{2,}}")
 # 'President Serzh Sargsyan', 'the British journalist Thomas de Waal', 'lawyer Malcolm Shaw', 'Mr. X'
 POST_NAME = re.compile(rf"\b(?P<post>{POSTS}|[Jj]ournalist|[Ll]awyer|[Ee]xpert|[Aa]uthor|[Hh]istorian|"
-                       rf"Mr\.|Ms\.|Mrs\.|Dr\.|Professor|Prof\.|General|Colonel|Major|Captain|Judge|Sheikh|King|Queen|Emir)"
+                       rf"Mrs?\.?|Ms\.?|Dr\.?|Professor|Prof\.|General|Colonel|Major|Captain|Judge|Sheikh|King|Queen|Emir)"
                        rf"(?:,)?\s+(?P<name>{NAME})")
+# The holder named after the office's full title: 'the Deputy Special Envoy of the Secretary-General for
+# Syria, Najat Rochdi,', 'Emergency Relief Coordinator, Tom Fletcher, addressed', 'another former
+# president, Serzh Sargsyan.' The title runs on in capitalised words and 'of', 'for', 'the', 'and',
+# 'in', 'on' only, so a sentence that goes on ('the President visited Kherson, Nova Kakhovka') is no title.
+OFFICE_TITLE_NAME = re.compile(
+    rf"\b(?P<post>Secretary-General|Coordinator|Envoy|Representative|Rapporteur|Commissioner|Minister|"
+    rf"President|Director(?:-General)?|Chair(?:person|man|woman)?|Spokesperson|Ambassador|Adviser|Prosecutor|"
+    rf"Registrar|Secretary|president|minister|envoy|ambassador|spokesperson)"
+    rf"(?:\s+(?:of|for|on|in|and|the|[A-Z][\w’'-]*))*?,\s+(?P<name>{NAME})(?=\s*[,.;)]|\s+(?:on|in|and|who|said|stated)\b)")
 NOT_NAME_WORDS = {
     "The", "This", "That", "These", "General", "Assembly", "Security", "Council", "United", "Nations", "Republic",
     "Office", "Human", "Rights", "Committee", "Special", "Rapporteur", "Permanent", "Representative", "Mission",
@@ -235,6 +244,8 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
             add(item.group(0), m.start() + item.start(), None, None)
     for m in prefilter.finditer(POST_NAME, text):
         add(m.group("name"), m.start("name"), m.group("post"), None)
+    for m in OFFICE_TITLE_NAME.finditer(text):
+        add(m.group("name"), m.start("name"), m.group("post"), None)
     seen, unique = set(), []
     taken = [(t.span.start, t.span.end) for t in [*terms, *states]]
     place_spans = [(t.span.start, t.span.end) for t in places]
@@ -261,7 +272,7 @@ def _name_at(raw: str, start: int, common: frozenset[str] = frozenset()) -> tupl
     while words and words[0][0] in LEADING_NOT_NAME:
         words.pop(0)
     titled = bool(words) and words[0][0] in HONORIFICS
-    while words and words[0][0] in HONORIFICS:
+    while words and (words[0][0] in HONORIFICS or POST_WORDS.fullmatch(words[0][0])):
         words.pop(0)
     if words and re.search(r"[’']s$", words[-1][0]):
         words[-1] = (words[-1][0][:-2], words[-1][1])
