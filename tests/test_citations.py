@@ -29,6 +29,8 @@ def keys(text: str, target: str | None = None):
     ("(see press release SC/15942) by the Under-Secretary-General; SG/SM/22345 and GA/SHC/4400",
      ["SC/15942", "SG/SM/22345", "GA/SHC/4400"]),
     ("the SC/RES series and GA/L are not symbols", []),
+    # A/80/192: the Conference on Disarmament's documents
+    ("the Agreement (see CD/1117) and CD/PV.1700, as in CD/CR.1", ["CD/1117", "CD/PV.1700"]),
 ])
 def test_symbols(text, expected):
     assert sorted(keys(text)) == sorted(expected)

@@ -12,10 +12,11 @@ from kg.extract.text import Footnote, sentence_bounds, span
 from kg.models import Citation
 
 # Series roots of UN document symbols. A symbol is a root followed by /-separated parts. Press releases
-# carry symbols too (SC/15942, GA/12650, GA/SHC/4400, SG/SM/22345), numbered from their root.
+# carry symbols too (SC/15942, GA/12650, GA/SHC/4400, SG/SM/22345), numbered from their root, and so do
+# the Conference on Disarmament's documents (CD/1117, CD/PV.1700).
 ROOTS = (r"A|S|E|ST|CAT|CCPR|CERD|CRC|CEDAW|CMW|CRPD|CED|HRI|TD|DP|UNEP|ICCD|FCCC|GEGN\.\d|"
          r"CTOC|CCW|APLC|BWC|NPT|UNW|DP|SPLOS|ISBA|IDB|PBC|UNCITRAL|AC\.\d+|JIU|ECE|ESCAP|ECA|ECLAC|ESCWA|"
-         r"SC(?=/\d{4,5}\b)|GA(?=/(?:[A-Z]{2,4}/)?\d{4,5}\b)|SG(?=/SM/\d)")
+         r"SC(?=/\d{4,5}\b)|GA(?=/(?:[A-Z]{2,4}/)?\d{4,5}\b)|SG(?=/SM/\d)|CD(?=/(?:\d|PV\.\d))")
 _PART = r"[A-Z0-9][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*"
 SYMBOL = re.compile(rf"(?<![A-Za-z0-9/])(?:{ROOTS})(?:/{_PART})+\*?")
 # A joint symbol: parts glued by a hyphen (a line break may follow it in a PDF).
