@@ -416,6 +416,11 @@ def test_a_place_inside_a_state_name_is_the_state():
     ("and the International Development Law Organization (IDLO), explored trends", "idlo"),
     ("personnel, including those from Observer Group Golan, for their service", "observer-group-golan"),
     ("the OPEC Fund for International Development and", "opec-fund"),
+    # A/80/29, A/80/141, A/80/191, S/2025/495: intergovernmental organisations of the Assembly's observers
+    ("Sri Lanka is currently the Chair of the Indian Ocean Rim Association for\nRegional Cooperation", "iora"),
+    ("holds observer status at the Green Climate Fund and in the", "gcf"),
+    ("entities, such as the United Nations Forum on Forests, the secretariat of the", "unff"),
+    ("including with the Mano River Union and", "mru"),
     ("with the Security Council Committee pursuant to\nresolutions 1267 (1999), 1989 (2011) and 2253 (2015) concerning "
      "Islamic State\nin Iraq and the Levant (Da’esh), Al-Qaida and associated individuals groups,", "sanctions-committee-1267"),
 ])
