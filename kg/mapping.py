@@ -380,6 +380,7 @@ def map_extraction(ex: Extraction, aliases: Aliases) -> list[Quad]:
         w.add(node, p(KG, "incidentType"), lit(inc.type))
         if inc.place:
             w.add(node, p(ns.SEM, "hasPlace"), entity_iri("place", inc.place_key or inc.place))   # labelled by its mention
+            w.add(node, p(KG, "placeName"), lit(inc.place))
         if inc.date:
             w.add(node, p(KG, "date"), lit(inc.date))
             first, _, last = inc.date.partition("/")

@@ -43,11 +43,12 @@ FIELD_QUERIES = {
 }
 
 INCIDENTS = """
-SELECT ?src ?inc ?type (COALESCE(?pref, ?printed) AS ?placeLabel) ?date ?killed ?injured ?children ?perp ?quote WHERE {
+SELECT ?src ?inc ?type (COALESCE(?here, ?pref, ?printed) AS ?placeLabel) ?date ?killed ?injured ?children ?perp ?quote WHERE {
   GRAPH ?g {
     ?doc kg:sourceFile ?src .
     ?inc a kg:IncidentReport ; kg:reportedBy ?doc ; kg:incidentType ?type ; kg:evidence ?ev .
     ?ev oa:exact ?quote .
+    OPTIONAL { ?inc kg:placeName ?here }
     OPTIONAL { ?inc sem:hasPlace ?place . ?place rdfs:label ?printed
                OPTIONAL { GRAPH kgg:vocab { ?place skos:prefLabel ?pref } } }
     OPTIONAL { ?inc kg:date ?date }

@@ -264,6 +264,12 @@ def test_seats_of_un_offices_and_courts_are_places():
     # A/80/86, S/2025/460: places the text introduces stay places
     ("In the province of British Columbia, and in the Jahra’ area of Kuwait, and in the village of Mera.",
      {"British Columbia", "Jahra’", "Mera"}),
+    # A/ES-10/1029, S/2025/342: where an attack struck, in the sentence that reports it
+    ("30 March: 19 Palestinians killed in Israeli bombings in Khan Yunus on the first day of Eid.", {"Khan Yunus"}),
+    ("one civilian was reportedly killed and two others injured in Pinyin, Mezam Division", {"Pinyin"}),
+    # ... but not a sea, a people attacked, a possessive or the first words of a longer name
+    ("attacks in the Red Sea continued; attacks on Shia worshippers; killed in Iran’s International Airport; "
+     "killed in Vasilyevsky Municipal District", set()),
 ])
 def test_introduced_places_are_places_within_a_state(text, expected):
     assert {m.label for m in run(text).mentions if m.kind == "place" and m.extractor == "places"} == expected
@@ -433,7 +439,7 @@ def test_bodies_by_their_un_names(text, body):
     ("11. The European Union also informed the Secretariat that there were no occasions", ["secretariat", "eu"]),
     ("The Secretariat’s outreach, as mandated by the note mentioned", ["secretariat"]),
     # another organisation's secretariat is named as such
-    ("the OSCE Secretariat, the Technical Secretariat and the Secretariat of the Pacific Community", ["osce"]),
+    ("the OSCE Secretariat, the Technical Secretariat and the Secretariat of the Pacific Community", ["osce", "spc"]),
     ("The Secretariat General of the Gulf Cooperation Council", ["gcc"]),
     # S/2025/127: a report that names another secretariat may mean it by the bare word
     ("the Technical Secretariat (the Secretariat) is to report to the Council", []),

@@ -51,3 +51,12 @@ def test_the_presidents_a_letter_is_addressed_to_are_addressees_not_bodies(two_r
                                     "Secretary-General"]
     assert {"General Assembly", "Security Council", "Secretary-General"} <= set(letter["bodies"])
     assert not any(b.startswith("President of") for b in letter["bodies"])
+
+
+def test_an_incident_keeps_its_place_as_the_report_prints_it(two_reports):
+    """A/ES-10/1029 lists the day's attacks: 'Gaza City' (a name of the gazetteer's Gaza) and 'Khan
+    Yunus' (in no gazetteer, introduced by the attack: 'killed in Israeli bombings in Khan Yunus')."""
+    from kg.api import summary
+    letter = next(r for r in summary(two_reports) if r["source"] == "A_ES-10_1029.pdf")
+    got = {(i["place"], i["date"], i["killed"]) for i in letter["incidents"]}
+    assert {("Gaza City", "2025-03-28", 12), ("Khan Yunus", "2025-03-30", 19)} <= got

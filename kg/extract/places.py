@@ -26,6 +26,15 @@ KINDS_OF_LIST = re.compile(rf"\b(?:{KINDS}\s+of|(?:territories|areas|regions|dis
 IN_LOCATION = re.compile(rf"\b(?:office|offices|embassy|consulate|held|located|based|headquartered|stationed|"
                          rf"conference|meeting|summit|visit|visited|residents|hospital|prison)\s+in\s+(?P<name>{PLACE_NAME})\b")
 IN_CITY = re.compile(rf"\b(?:in|of)\s+(?:the\s+)?(?P<name>{PLACE_NAME})\s+\((?:{KIND})\)")
+# Where an attack struck, in the sentence that reports it: '19 Palestinians killed in Israeli bombings in
+# Khan Yunus', 'the bombing of their home in Khan Yunus', 'a drone attack on Pervomaysk'.
+# ('on' is left out: what an attack is 'on' is as often a people or an organisation as a place; the name
+# must end the run of capitalised words, or it is part of a longer name.)
+STRUCK_IN = re.compile(rf"\b(?:killed|injured|wounded|attack(?:s|ed)?|shell(?:ing|ed)|strikes?|struck|bomb(?:ing|ings|ed)|"
+                       rf"bombardments?|raids?|massacred?|explosions?|shot|fired)\b[^.;:\n]{{0,60}}?\b(?:in|at|near)\s+"
+                       rf"(?:the\s+)?(?P<name>{PLACE_NAME})\b(?![ \t]+[A-Z])")
+# A sea, a gulf or a strait is not a place within a State (a lake or a river may be).
+WATER_WORDS = {"Sea", "Gulf", "Ocean", "Strait", "Straits", "Bay"}
 # What every match of a pattern holds (prefilter.finditer does not run the pattern over a text without one).
 NEEDS = {IN_CITY: re.compile(rf"\((?:{KIND})\)"),
          LIST_KIND: re.compile(rf"and\s+(?:other\s+\w+\s+)?(?:{PLACE_NAME}\s+)?{KINDS}\b")}
@@ -36,7 +45,9 @@ NOT_PLACES = {"The", "This", "That", "Other", "Each", "Every", "United", "Nation
               "General Assembly", "January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December", "Agenda", "Annex", "In", "On", "At", "From", "By",
               "Armed", "Forces", "Military", "Its", "Their", "His", "Her", "Our", "Some", "Several", "All",
-              "Both", "Many", "Mr", "Ms", "Article", "Under", "During", "After", "Before", "Since", "Following"}
+              "Both", "Many", "Mr", "Ms", "Article", "Under", "During", "After", "Before", "Since", "Following",
+              "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Operation",
+              "Eid", "Ramadan", "Christmas", "Easter", "Day", "Resolution"}
 
 
 # Regions wider than a State ('the Great Lakes region', 'the Sahel region'): not places within a State.
@@ -52,7 +63,7 @@ def _ok(name: str, states: set[str], common: frozenset[str] = frozenset()) -> bo
     ('Rural areas', 'Training camps', 'These regions')."""
     words = name.split()
     return (bool(words) and words[0] not in NOT_PLACES and name not in NOT_PLACES and name not in states
-            and not re.search(r"[’']s$", name) and not any(w in WIDER_THAN_A_STATE for w in words)
+            and not re.search(r"[’']s\b", name) and not any(w in WIDER_THAN_A_STATE or w in WATER_WORDS for w in words)
             and not all(w.lower() in common for w in words))
 
 
@@ -95,7 +106,7 @@ def extract_places(text: str, state_mentions: list[Mention], common: frozenset[s
     state_words = {m.span.text for m in state_mentions}
     common = lowercase_words(text) if common is None else common
     names: dict[str, None] = {}
-    for rx in (KIND_OF, NAME_KIND, IN_CITY, IN_LOCATION):
+    for rx in (KIND_OF, NAME_KIND, IN_CITY, IN_LOCATION, STRUCK_IN):
         for m in prefilter.finditer(rx, text, NEEDS.get(rx)):
             name = m.group("name")
             if _ok(name, state_words, common):
