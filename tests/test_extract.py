@@ -310,6 +310,32 @@ def test_incident_dated_by_its_own_sentence_month_or_year():
     assert [(i.date, i.killed) for i in run(text).incidents] == [("2024", 377)]
 
 
+def test_an_attack_that_only_wounded_is_an_incident():
+    # A/79/918: the figure after its verb, the day without a year taken from the statement's date
+    text = ("Statement dated 23 May 2025\n\nOn May 22, an attack on the village of Panteleymonovka, the Donetsk "
+            "People’s Republic, wounded eight people.")
+    assert [(i.place, i.date, i.killed, i.injured) for i in run(text).incidents] == [
+        ("Panteleymonovka", "2025-05-22", None, 8)]
+
+
+@pytest.mark.parametrize("text", [
+    # A/80/75: the dead are there, their figure unread (a footnote marker on the verb): no wounded-only report
+    "In Gaza on 7 October 2024 more than 45,500 Palestinians were killed⁸ and a further 108,000 injured.",
+    # A/79/801: the wounded of the killing the sentence before belong to that incident
+    "On 26 February 1992 in Khojaly, the armed forces attacked, killing 613 civilians. Another 1,000 residents of "
+    "Khojaly were wounded.",
+])
+def test_wounded_are_not_a_second_incident(text):
+    assert all(i.killed is not None for i in run(text).incidents)
+
+
+def test_a_victims_birth_year_dates_no_incident():
+    # A/79/918: 'born in 1990' is not when the drone struck ('the same day' of the sentence before)
+    text = ("Statement dated 23 May 2025\n\nOn May 22, in Kursk, drones attacked. The same day, a drone strike in "
+            "Vasilyevka killed 2 people, a woman born in 1990 and her son.")
+    assert [i.date for i in run(text).incidents] == ["2025-05-22"]
+
+
 @pytest.mark.parametrize("text, place", [
     # A/79/998: the city, not its province (the gazetteer types Zahedan a city, Sistan and Baluchestan a region)
     ("This atrocity follows another barbaric terrorist attack on\n26 July 2025, when three armed members of Jaysh "

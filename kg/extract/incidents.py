@@ -36,6 +36,14 @@ KILLING = re.compile(rf"\b(?:killing|killed|murdering|claiming the lives of)\s+(
 INJURED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\([^)]{{0,80}}\)\s*)?(?:were\s+|was\s+|have\s+been\s+)?{INJURE_VERB}\b")
 _INJURING_WORDS = ("injuring", "wounding")
 INJURING = re.compile(rf"\b(?:{'|'.join(_INJURING_WORDS)})\s+(?:{_ABOUT})?(?P<n>{_N})\b")
+# An attack that only wounded: 'an attack on the village of Panteleymonovka ... wounded eight people'
+# (the verb before its figure; a figure before its verb is INJURED). Found in the sentences that hold
+# an injury word only (INJURY_WORD), as KILLED is found before its verbs.
+INJURED_N = re.compile(rf"\b(?:injured|wounded|injuring|wounding)\s+(?:{_ABOUT})?(?P<n>{_N})\s+"
+                       rf"(?:[a-z-]+\s+)?(?:people|persons|civilians|residents|children|women|men|others|soldiers|"
+                       rf"servicemen|workers|[A-Z][a-z]+s)\b")
+INJURY_WORD = re.compile(r"\b(?:injur|wound)")
+_KILLING_WORD = re.compile(rf"\b(?:{KILL_VERB}|killing|deaths?|fatalities)(?![a-z])")
 _HOSTAGE_WORDS = ("taken hostage", "held hostage", "abducted")
 HOSTAGES = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:were\s+)?(?:captured and )?(?:{'|'.join(_HOSTAGE_WORDS)})")
 MISSING = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:remain(?:s|ed)?\s+|went\s+|are\s+|were\s+)?missing")
@@ -68,7 +76,8 @@ AGGREGATE = re.compile(r"\b(?:in total|a total of|in all|altogether|overall|sinc
 PARTIAL_DATE = re.compile(rf"\b({MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH_RE})\b")
 DAY_RANGE = re.compile(rf"\b(\d{{1,2}})\s*(?:to|and|-|–)\s*(\d{{1,2}})\s+({MONTH_RE})\s+(\d{{4}})")
 MONTH_YEAR = re.compile(rf"\b({MONTH_RE})(?:\s+of)?\s+(\d{{4}})\b")   # 'July 1941', 'July of 1941'
-IN_YEAR = re.compile(r"\b(?:[Ii]n|[Dd]uring)\s+((?:1[89]|20)\d\d)\b(?!\s*[-–/]\s*\d)")   # 'in 1941', not 'in 1992-1994'
+# 'in 1941', not 'in 1992-1994' nor a victim 'born in 1990'
+IN_YEAR = re.compile(r"(?<!born )\b(?:[Ii]n|[Dd]uring)\s+((?:1[89]|20)\d\d)\b(?!\s*[-–/]\s*\d)")
 
 
 # KILLED opens with a number alternation (case-insensitive words among them), so a whole-text search
@@ -252,6 +261,25 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
             if any(a <= m.start() < b for a, b in cited):
                 continue
             figures.append(m)
+    killing_sentences = {sentence_bounds(text, m.start()) for m in figures}
+    # A sentence that reports wounded and no dead: its injury figure stands for the incident. Not one that
+    # speaks of dead too (its kill figure was not read: '45,500 Palestinians were killed⁸ and a further
+    # 108,000 injured'), nor one that goes on from a killing ('... killing 613 civilians. Another 1,000
+    # residents of Khojaly were wounded'): the wounded belong to that incident.
+    ended = {e for _, e in killing_sentences}
+    wounded_only = []
+    for w in INJURY_WORD.finditer(text):
+        s0, e0 = sentence_bounds(text, w.start())
+        if (s0, e0) in killing_sentences or any(a <= w.start() < b for a, b in cited) \
+                or _KILLING_WORD.search(text, s0, e0) or any(s0 - 3 <= e <= s0 for e in ended):
+            continue
+        hit = next(iter([*_matches(INJURED_N, ("injur", "wound"), text, s0, e0),
+                         *_matches(INJURED, _INJURE_WORDS, text, s0, e0)]), None)
+        if hit is not None and not re.fullmatch(r"(1[89]|20)\d\d", hit.group("n")):
+            wounded_only.append(hit)
+            killing_sentences.add((s0, e0))
+    figures += wounded_only
+    wounding = {id(m) for m in wounded_only}
     figures.sort(key=lambda m: m.start())
     out: list[Incident] = []
     seen_sentences = set()
@@ -291,6 +319,9 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
         clause_end = e0
         hurt = [*_matches(INJURED, _INJURE_WORDS, text, m.start(), e0), *_matches(INJURING, _INJURING_WORDS, text, m.start(), e0)]
         injured = _int(hurt[0].group("n")) if hurt else None
+        killed = None if id(m) in wounding else _int(m.group("n"))
+        if killed is None:
+            injured = _int(m.group("n"))
         taken = _matches(HOSTAGES, _HOSTAGE_WORDS, text, s0, e0)
         hostages = _int(taken[0].group("n")) if taken else None
         lost = _matches(MISSING, ("missing",), text, s0, e0)
@@ -302,6 +333,6 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
         last = max([m.end()] + [x.end() for x in [*hurt, *_matches(HOSTAGES, _HOSTAGE_WORDS, text, m.start(), clause_end)]])
         close = text.find(")", last, last + 40) if "(" in text[last:last + 40] else -1
         quote_end = close + 1 if close > 0 else last
-        out.append(Incident(itype, place.label, date, _int(m.group("n")), injured, _int(ch.group("n")) if ch else None,
+        out.append(Incident(itype, place.label, date, killed, injured, _int(ch.group("n")) if ch and killed else None,
                             hostages, missing, perp, weapons, span(text, m.start(), quote_end), place_key=place.key))
     return out
