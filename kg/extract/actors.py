@@ -227,7 +227,7 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
             name = name[:cut.start()] if cut else name
             post = re.search(rf"(?:{POSTS})", text[start + len(name):start + len(name) + 120])
             add(name, start, post.group(0) if post else None, None, signatory=True)
-    for m in CLOSED_BY.finditer(text):
+    for m in prefilter.finditer(CLOSED_BY, text):
         post = POST_WORDS.match(text[m.end():].lstrip())
         # Signed, but not '(Signed)': a run of words the text also writes in lower case is not a name.
         if _name_at(m.group("name"), m.start("name"), common):
@@ -244,7 +244,7 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
             add(item.group(0), m.start() + item.start(), None, None)
     for m in prefilter.finditer(POST_NAME, text):
         add(m.group("name"), m.start("name"), m.group("post"), None)
-    for m in OFFICE_TITLE_NAME.finditer(text):
+    for m in prefilter.finditer(OFFICE_TITLE_NAME, text):
         add(m.group("name"), m.start("name"), m.group("post"), None)
     seen, unique = set(), []
     taken = [(t.span.start, t.span.end) for t in [*terms, *states]]

@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span as SpacySpan
 from spacy.util import filter_spans
 
 from kg import vocab as vocab_mod
+from kg.extract import prefilter
 from kg.extract.text import span
 from kg.models import Mention
 
@@ -162,15 +163,17 @@ BARE_SECRETARIAT = re.compile(r"\b[Tt]he\s+(?P<name>Secretariat)\b(?!\s+(?:of|fo
 # in its reports to the Council) may mean that one by the bare word: then it is not told apart.
 OTHER_SECRETARIAT = re.compile(r"\b(?!(?:The|Nations|UN)\s)[A-Z][\w’'-]*\s+Secretariat\b")
 UN_SECRETARIAT = "https://w3id.org/kg-un/id/body/secretariat"
+SECRETARIAT = re.compile("Secretariat")   # what every BARE_SECRETARIAT match holds (prefilter)
 
 
 def bare_secretariat(text: str, nlp: Language, taken: list[Mention]) -> list[Mention]:
     """'the Secretariat' as the UN Secretariat, where no vocabulary name already covers the words."""
-    if OTHER_SECRETARIAT.search(text):
+    found = list(prefilter.finditer(BARE_SECRETARIAT, text, SECRETARIAT))
+    if not found or OTHER_SECRETARIAT.search(text):
         return []
     term = nlp.get_pipe("kg_vocab_matcher").terms[UN_SECRETARIAT]
     out = []
-    for m in BARE_SECRETARIAT.finditer(text):
+    for m in found:
         a, b = m.span("name")
         if not any(t.span.start < b and a < t.span.end for t in taken):
             out.append(Mention("body", term.iri, term.label, span(text, a, b), "vocabulary"))

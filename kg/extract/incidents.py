@@ -268,7 +268,7 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
     # residents of Khojaly were wounded'): the wounded belong to that incident.
     ended = {e for _, e in killing_sentences}
     wounded_only = []
-    for w in INJURY_WORD.finditer(text):
+    for w in prefilter.finditer(INJURY_WORD, text):
         s0, e0 = sentence_bounds(text, w.start())
         if (s0, e0) in killing_sentences or any(a <= w.start() < b for a, b in cited) \
                 or _KILLING_WORD.search(text, s0, e0) or any(s0 - 3 <= e <= s0 for e in ended):

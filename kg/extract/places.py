@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from kg import vocab
@@ -142,10 +143,15 @@ def merge(introduced: list[Mention], gazetteer: list[Mention], text: str = "", s
     """Places the text introduces and places the gazetteer knows; where both cover a span, the
     gazetteer's (it carries the IRI). A place inside a state's name ('... and Northern Ireland') is
     the state."""
-    in_states = [(s.span.start, s.span.end) for s in states]
-    gazetteer = [g for g in gazetteer if not not_a_place_here(text, g)
-                 and not any(a <= g.span.start < b for a, b in in_states)]
+    in_states = sorted((s.span.start, s.span.end) for s in states)   # state names do not overlap
+    starts = [a for a, _ in in_states]
+
+    def in_a_state(start: int, end: int) -> bool:
+        i = bisect_right(starts, start) - 1
+        return i >= 0 and end <= in_states[i][1]
+
+    gazetteer = [g for g in gazetteer if not not_a_place_here(text, g) and not in_a_state(g.span.start, g.span.start + 1)]
     spans = [(g.span.start, g.span.end) for g in gazetteer]
     keep = [m for m in introduced if not any(a < m.span.end and m.span.start < b for a, b in spans)
-            and not any(a <= m.span.start and m.span.end <= b for a, b in in_states)]
+            and not in_a_state(m.span.start, m.span.end)]
     return sorted([*keep, *gazetteer], key=lambda m: m.span.start)
