@@ -48,11 +48,6 @@ _ONE_NUM = re.compile(r"(?P<n>ES-\d+/\d+|S-\d+/\d+|\d+/\d+[A-Z]?|\d+(?:\s+[A-Z](
 # (the General Assembly to its thirtieth, 1975; the others into the late 1970s).
 ROMAN_NUMBERED = {"general-assembly": 30, "economic-and-social-council": 63, "commission-on-human-rights": 35}
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
-
-
-def roman_value(numeral: str) -> int:
-    values = [_ROMAN[c] for c in numeral]
-    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 COMMUNICATION = re.compile(r"\b(?P<ref>(?:JUA|JAL|JOL|UA|AL|OL)\s+(?:[A-Z]{3}\s+)+\d{1,3}/\d{4})\b")
 TREATY_COMMUNICATION = re.compile(r"\bcommunications?\s+No\.\s*(?P<n>\d+/\d{4})")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"”\]]+")
@@ -113,6 +108,12 @@ def _footnote_of(offset: int, notes: list[Footnote]) -> Footnote | None:
         if n.start <= offset < n.end:
             return n
     return None
+
+
+def roman_value(numeral: str) -> int:
+    """'XLVIII' -> 48 (the numerals of session numbers: I, V, X, L)."""
+    values = [_ROMAN[c] for c in numeral]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
 def _numbered_by(organ: tuple[str, str], number: str) -> tuple[str, str]:

@@ -28,9 +28,9 @@ IN_LOCATION = re.compile(rf"\b(?:office|offices|embassy|consulate|held|located|b
                          rf"conference|meeting|summit|visit|visited|residents|hospital|prison)\s+in\s+(?P<name>{PLACE_NAME})\b")
 IN_CITY = re.compile(rf"\b(?:in|of)\s+(?:the\s+)?(?P<name>{PLACE_NAME})\s+\((?:{KIND})\)")
 # Where an attack struck, in the sentence that reports it: '19 Palestinians killed in Israeli bombings in
-# Khan Yunus', 'the bombing of their home in Khan Yunus', 'a drone attack on Pervomaysk'.
-# ('on' is left out: what an attack is 'on' is as often a people or an organisation as a place; the name
-# must end the run of capitalised words, or it is part of a longer name.)
+# Khan Yunus', 'the bombing of their home in Khan Yunus', 'injured in Pinyin, Mezam Division'. ('on' is
+# left out: what an attack is 'on' is as often a people or an organisation as a place; the name must end
+# the run of capitalised words, or it is part of a longer name.)
 STRUCK_IN = re.compile(rf"\b(?:killed|injured|wounded|attack(?:s|ed)?|shell(?:ing|ed)|strikes?|struck|bomb(?:ing|ings|ed)|"
                        rf"bombardments?|raids?|massacred?|explosions?|shot|fired)\b[^.;:\n]{{0,60}}?\b(?:in|at|near)\s+"
                        rf"(?:the\s+)?(?P<name>{PLACE_NAME})\b(?![ \t]+[A-Z])")
