@@ -67,6 +67,21 @@ def test_joint_symbol_parts():
     ("observer status in the General Assembly is being submitted in accordance with decision 5(LX), adopted by "
      "the International Tropical Timber Council", []),
     ("General Assembly resolution 12 (LX)", []),
+    # A/79/826: 'UNSCR' for the Security Council's
+    ("in accordance with United Nations Security Council Resolution (UNSCR)\n1325 and general norms",
+     ["security-council/1325"]),
+    ("Recalling the UNSCR 1325, which calls", ["security-council/1325"]),
+    # A/HRC/59/L.17, A/80/75: 'Assembly' and 'Council' alone, the Council told by the numbering
+    ("and Assembly resolution 76/300 of 28 July 2022", ["general-assembly/76/300"]),
+    ("Council resolution 56/8 of 10 July 2024, on", ["human-rights-council/56/8"]),
+    ("resolution 79/140 and Council resolution 2024/8. The period", ["economic-and-social-council/2024/8"]),
+    # A/HRC/EMRIP/2025/1: the organ named after 'its resolution N,'
+    ("In paragraph 5 of its resolution 18/8, the Human Rights Council welcomed", ["human-rights-council/18/8"]),
+    # A/80/42: a part of an Assembly resolution
+    ("adopted by the General Assembly (resolution 44/119 C, annex)", ["general-assembly/44/119 C"]),
+    # A/80/142, an EU act: another organisation's numbering is not read as a UN one
+    ("Council resolution No. 3/39-E, adopted by the Council of Foreign Ministers", []),
+    ("Council resolution 2014/512/CFSP", []),
     # A/79/716: the organ just before 'in resolution'
     ("Following its establishment by the General Assembly in resolution 302 (IV) of 8 December 1949, UNRWA",
      ["general-assembly/302 (IV)"]),

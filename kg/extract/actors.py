@@ -12,7 +12,7 @@ _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĲĴĶ�
 _LOWER_RUN = r"(?:[^\W\d_A-Z]|['’])+"
 # (The capital is read once for both branches, [A-Z] being among _UPPER: re then skips ahead to a
 # capital instead of trying every position.)
-_NAME_WORD = rf"(?:[{_UPPER}](?:{_LOWER_RUN}(?:-[{_UPPER}]?{_LOWER_RUN})?|(?<=[A-Z])\.))"
+_NAME_WORD = rf"(?:[{_UPPER}](?:{_LOWER_RUN}(?:-[{_UPPER}]?{_LOWER_RUN})?|(?<=[A-Z])\.(?:[A-Z]\.)*))"
 _PARTICLE = r"(?:de|da|del|van|von|der|al|el|bin|ibn|ben|le|la|dos|du)"
 _GAP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"   # a name may wrap onto the next line, never across a blank line
 # Between words: a particle ('bin', 'de'), or a prefix joined to the word: 'Al-Assad', 'O’Neill', and the
@@ -25,7 +25,9 @@ POSTS = (r"Permanent Representative|Deputy Permanent Representative|Chargée? d[
          r"Prime Minister|President|Vice-President|Ambassador|Special Rapporteur|Independent Expert|"
          r"Secretary-General|High Commissioner|Minister|Prosecutor General|Director(?:-General)?|Chair(?:person)?|"
          r"Head of Delegation|Counsellor|First Secretary|Second Secretary|Spokesperson")
-SIGNED = re.compile(rf"\((?:Signed|signed|Sgd\.?)\)[ \t]*:?\s*(?P<name>{NAME_ON_LINE})")
+# '(Signed) X', and as translations print it: '[signed] X', '[signed and sealed] X', the Polish '/-/ X'
+SIGNED = re.compile(rf"(?:\((?:Signed|signed|Sgd\.?)\)|\[(?:[Ss]igned)(?:\s+and\s+sealed)?\]|/-/)[ \t]*:?\s*"
+                    rf"(?P<name>{NAME_ON_LINE})")
 # 'François Jackman\nAnna Jóhannsdóttir\nCo-Chairs': a line holding only a name, right under a signed
 # name, is a co-signatory.
 CO_SIGNER = re.compile(rf"[ \t]*(?P<name>{NAME_ON_LINE})[ \t]*(?:\n|$)")

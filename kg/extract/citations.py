@@ -35,14 +35,24 @@ _ORGAN_RE = "|".join(o.title().replace(" And ", " and ").replace(" On ", " on ")
 # The General Assembly (sessions 1-30) and the Economic and Social Council numbered by the session in
 # Roman numerals: '1514 (XV)', '217 A (III)', '1503 (XLVIII)'.
 _ROMAN_SESSION = r"\d+(?:\s+[A-Z])?\s*\([IVXL]+\)"
-_RES_NUM = rf"(?:{_ROMAN_SESSION}|(?:ES-\d+/\d+|S-\d+/\d+|\d+/\d+[A-Z]?|\d+)(?:\s*\(\d{{4}}\))?)"
+# A part of a General Assembly resolution: '44/119 C' (the letter stands alone before a comma or a word
+# that goes on with the reference).
+_PART_LETTER = r"(?:\s[A-H](?=[,;.)]|$|\s+(?:of|and|on|adopted)\b))"
+# ('3/39-E' of the OIC, '2014/512/CFSP' of the EU: another organisation's numbering, not read.)
+_RES_NUM = rf"(?:{_ROMAN_SESSION}|(?:ES-\d+/\d+|S-\d+/\d+|\d+/\d+(?!\d)[A-Z]?(?![-/]\w){_PART_LETTER}?|\d+(?![\d/]))(?:\s*\(\d{{4}}\))?)"
+# The organ before the kind, or after the numbers ('resolution 1514 (XV) of the General Assembly'; 'its
+# resolution 18/8, the Human Rights Council'); 'Assembly' and 'Council' alone in the house style of a
+# General Assembly or Human Rights Council text ('Assembly resolution 76/300', 'Council resolution 56/8');
+# 'UNSCR 1325', 'Security Council Resolution (UNSCR) 1325'.
 RESOLUTIONS = re.compile(
-    rf"(?:(?P<organ>{_ORGAN_RE})(?:'s)?\s+)?(?P<kind>[Rr]esolutions?|[Dd]ecisions?)\s+(?:No\.\s*)?"
+    rf"(?:(?P<organ>{_ORGAN_RE})(?:'s)?\s+|(?P<short>Assembly|Council)\s+(?=resolution))?"
+    rf"(?P<kind>[Rr]esolutions?|[Dd]ecisions?|UNSCRs?)(?:\s*\((?:UNSCR|UNSC|SCR)\))?\s+(?:No\.\s*)?"
     rf"(?P<nums>{_RES_NUM}(?:\s*(?:,|and|,\s*and)\s+{_RES_NUM})*)"
-    rf"(?:\s+of\s+the\s+(?P<organ_after>{_ORGAN_RE}))?")
+    rf"(?:\s+of\s+the\s+(?P<organ_after>{_ORGAN_RE})|,\s+the\s+(?P<organ_next>{_ORGAN_RE})\b)?")
+
 # 'the Security Council adopted 4 (822, 853, 874, 884) resolutions'
 RESOLUTIONS_BEFORE = re.compile(r"\((?P<nums>\d+(?:\s*,\s*\d+)+(?:\s*,?\s*and\s+\d+)?)\)\s+(?P<kind>resolutions)")
-_ONE_NUM = re.compile(r"(?P<n>ES-\d+/\d+|S-\d+/\d+|\d+/\d+[A-Z]?|\d+(?:\s+[A-Z](?=\s*\([IVXL]+\)))?)"
+_ONE_NUM = re.compile(rf"(?P<n>ES-\d+/\d+|S-\d+/\d+|\d+/\d+[A-Z]?{_PART_LETTER}?|\d+(?:\s+[A-Z](?=\s*\([IVXL]+\)))?)"
                       r"(?:\s*\((?P<y>\d{4})\)|\s*\((?P<session>[IVXL]+)\))?")
 # Organs that numbered their resolutions by a Roman session number, and their last session so numbered
 # (the General Assembly to its thirtieth, 1975; the others into the late 1970s).
@@ -166,9 +176,25 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
             continue
         groups = m.groupdict()
         organ_name = (groups.get("organ") or groups.get("organ_after") or "")
+        if m.group("kind").startswith("UNSCR"):
+            organ_name = "security council"
         guessed = not organ_name
         close_by = False
-        if guessed:
+        short = groups.get("short")
+        if guessed and short:
+            # Told apart by the numbering: 'Council resolution 56/8' is the Human Rights Council's
+            # (session/number), 'Council resolution 2024/8' the Economic and Social Council's (year/number),
+            # 'Council resolution 2334 (2016)' the Security Council's.
+            nums = m.group("nums")
+            if short == "Assembly":
+                organ_name = "general assembly"
+            elif re.match(r"(?:19|20)\d\d/", nums):
+                organ_name = "economic and social council"   # 'Council resolution 2024/8': by year
+            else:
+                organ_name = "human rights council" if "/" in nums else "security council"
+        elif guessed and groups.get("organ_next") and text[max(0, m.start() - 4):m.start()] == "its ":
+            organ_name = groups["organ_next"]   # 'its resolution 18/8, the Human Rights Council ...'
+        elif guessed:
             # 'its resolution' / bare 'resolution N': look back a little for the organ.
             back = text[max(0, m.start() - 120):m.start()]
             hits = [(back.lower().rfind(o), o) for o in ORGANS if o in back.lower()]
