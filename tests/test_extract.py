@@ -124,6 +124,11 @@ def test_signature_block_names_stop_at_the_line_end_and_co_signers_count():
     ("(Signed) François Jackman\nAnna Jóhannsdóttir\nCo-Chairs\n", {"François Jackman", "Anna Jóhannsdóttir"}),
     # S/2025/499: a signed name holding a place's name ('Alba') is still a name
     ("(Signed) Eloy Alfaro de Alba\nAmbassador\nPermanent Representative", {"Eloy Alfaro de Alba"}),
+    # S/2025/523, A/79/845: signatures as translations mark them; initials run together
+    ("PRESIDENT OF THE REPUBLIC OF POLAND\n/-/ Andrzej Duda\n\nPRESIDENT OF THE COUNCIL OF MINISTERS\n/-/ Donald Tusk"
+     "\n\n1. The Republic", {"Andrzej Duda", "Donald Tusk"}),
+    ("International Legal Cooperation [signed] M.V. Vinogradov\n", {"M.V. Vinogradov"}),
+    ("Lieutenant Colonel of Justice [signed and sealed] A.V. Vavilkin\n", {"A.V. Vavilkin"}),
     # A/79/982, A/79/917: a letter signed without '(Signed)', the name alone after the closing formula
     ("Please accept, Sir, the assurances of my highest consideration.\n\nVolker Türk", {"Volker Türk"}),
     ("I convey my best wishes to you and wish the conference every success.\n\nIlham Aliyev\nPresident of the "
