@@ -167,6 +167,11 @@ def test_titles_and_names_of_things_are_not_persons(text, expected):
     ("a letter from the Under-Secretary-General for Humanitarian Affairs and Emergency Relief\nCoordinator, "
      "Tom Fletcher, addressed to the President", {"Tom Fletcher"}),
     ("Another former president, Serzh Sargsyan. openly", {"Serzh Sargsyan"}),
+    # S/2025/307, S/2025/182: the Organization's senior posts after the name; A/79/825: 'X as Secretary-General'
+    ("Please find attached a letter delivered to Tom Fletcher, Under-Secretary-General\nfor Humanitarian Affairs",
+     {"Tom Fletcher"}),
+    ("the meeting of the Committee with Kaja Kallas, the High Representative of the European Union", {"Kaja Kallas"}),
+    ("The second term of António Guterres as Secretary-General of the United Nations ends", {"António Guterres"}),
     # S/2025/127: 'Mr' without a full stop
     ("stating that Mr Ibrahim Olabi has been appointed", {"Ibrahim Olabi"}),
     # a sentence that goes on after the office is no title; a post is not part of the name

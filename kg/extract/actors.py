@@ -24,7 +24,11 @@ POSTS = (r"Permanent Representative|Deputy Permanent Representative|Chargée? d[
          r"Permanent Observer|Minister for Foreign Affairs|Minister of Foreign Affairs|Foreign Minister|"
          r"Prime Minister|President|Vice-President|Ambassador|Special Rapporteur|Independent Expert|"
          r"Secretary-General|High Commissioner|Minister|Prosecutor General|Director(?:-General)?|Chair(?:person)?|"
-         r"Head of Delegation|Counsellor|First Secretary|Second Secretary|Spokesperson")
+         r"Head of Delegation|Counsellor|First Secretary|Second Secretary|Spokesperson|"
+         # the Organization's senior posts ('Tom Fletcher, Under-Secretary-General for Humanitarian Affairs')
+         r"Under-Secretary-General|Assistant Secretary-General|Deputy Secretary-General|High Representative|"
+         r"Special Envoy|Special Coordinator|Special Representative|Special Adviser|Executive Director|"
+         r"Commissioner-General|Resident Coordinator|Humanitarian Coordinator|Emergency Relief Coordinator")
 # '(Signed) X', and as translations print it: '[signed] X', '[signed and sealed] X', the Polish '/-/ X'
 SIGNED = re.compile(rf"(?:\((?:Signed|signed|Sgd\.?)\)|\[(?:[Ss]igned)(?:\s+and\s+sealed)?\]|/-/)[ \t]*:?\s*"
                     rf"(?P<name>{NAME_ON_LINE})")
@@ -42,6 +46,9 @@ CLOSED_BY = re.compile(rf"(?:highest\s+consideration|[Yy]ours\s+(?:sincerely|fai
 # 'Jeyhun Bayramov, Minister for Foreign Affairs of the Republic of Azerbaijan'
 NAME_COMMA_POST = re.compile(rf"(?P<name>{NAME}),\s+(?:the\s+)?(?P<post>{POSTS})(?P<of>\s+of\s+(?:the\s+)?[A-Z][^,.;\n]{{2,60}})?")
 NAME_COMMA_POST_NEEDS = re.compile(rf",\s+(?:the\s+)?(?:{POSTS})")   # every NAME_COMMA_POST match holds one
+# 'the second term of António Guterres as Secretary-General'
+NAME_AS_POST = re.compile(rf"(?P<name>{NAME})\s+as\s+(?:the\s+)?(?:new\s+)?(?P<post>{POSTS})\b")
+AS_POST = re.compile(rf"\sas\s+(?:the\s+)?(?:new\s+)?(?:{POSTS})\b")   # what every NAME_AS_POST match holds
 # 'the former President of the Republic of Azerbaijan, Ayaz Mutalibov'
 POST_OF_NAME = re.compile(rf"\b(?P<post>{POSTS})\s+of\s+(?:the\s+)?[A-Z][\w’' ]{{2,50}}?,\s+(?P<name>{NAME})")
 # 'individuals Harutyunyan Arayik Vladimiri (Vladimiroviç), Sahakyan Bako Sahaki, ...': a list of three or
@@ -247,6 +254,8 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
     for m in prefilter.finditer(POST_NAME, text):
         add(m.group("name"), m.start("name"), m.group("post"), None)
     for m in prefilter.finditer(OFFICE_TITLE_NAME, text):
+        add(m.group("name"), m.start("name"), m.group("post"), None)
+    for m in prefilter.finditer(NAME_AS_POST, text, AS_POST):
         add(m.group("name"), m.start("name"), m.group("post"), None)
     seen, unique = set(), []
     taken = [(t.span.start, t.span.end) for t in [*terms, *states]]
