@@ -111,6 +111,15 @@ CONTINENT_BEFORE = re.compile(r"\b(?:Latin|South|Central|North|Inter-|Pan-)\s*$"
 CONTINENT_AFTER = re.compile(r"\s+States\b")
 
 
+OCCUPIED = re.compile(r"[Oo]ccupied\s+")
+
+# A place's name in the name of a document, a process or a forum ('the Addis Ababa Action Agenda', 'the Paris
+# Principles', 'the Sendai Framework', 'the Stockholm Agreement', 'the Minsk agreements') or of a government
+# ('the Kiev regime') stands for that, not for the place.
+TITLE_AFTER_PLACE = re.compile(r"\s+(?:Action\s+Agenda|Agenda|Framework|[Aa]greements?|Declaration|Principles|Network|"
+                               r"Programme|Plan|Accords?|Process|Statement|Commitments|Rules|Consensus|Document|"
+                               r"Strategy|Format|Initiative|Platform|Club|Pact|Communiqué|Call|regime)\b")
+
 # A state's name before its currency names the currency: 'US$ 5 million', 'United States dollars',
 # 'Hong Kong dollars', 'Canadian dollar' are amounts, not mentions of the state.
 CURRENCY_AFTER = re.compile(r"\s*\$|\s+dollars?\b")
@@ -118,12 +127,13 @@ CURRENCY_AFTER = re.compile(r"\s*\$|\s+dollars?\b")
 
 def names_a_feature(text: str, start: int, end: int, scheme: str) -> bool:
     """Whether the state or place name text[start:end] is part of the name of a sea, a lake, a river
-    or its basin, or (for a state) of a valley, a currency or (for 'America') a continent."""
+    or its basin; for a place, of a document, a process or a government; for a state, of a valley, a
+    currency or (for 'America') a continent."""
     before, after = text[max(0, start - 30):start], text[end:end + 12]
     if WATER_BEFORE.search(before) or WATER_AFTER.match(after):
         return True
     if scheme != "state":
-        return False
+        return bool(TITLE_AFTER_PLACE.match(text, end, end + 30))
     if STATE_FEATURE_AFTER.match(after) or CURRENCY_AFTER.match(after):
         return True
     return text.startswith("Americ", start) and bool(CONTINENT_BEFORE.search(before) or CONTINENT_AFTER.match(after))
@@ -147,8 +157,14 @@ def vocabulary_mentions(doc: Doc, nlp: Language, text: str | None = None) -> lis
             if term.scheme in ("state", "place") and names_a_feature(text, start, end, term.scheme):
                 continue
             if term.scheme == "place":
-                # Keyed by the gazetteer IRI, labelled with the name as printed.
-                out.append(Mention("place", term.iri, sp.text, span(text, start, end), "gazetteer"))
+                # Keyed by the gazetteer IRI, labelled with the name as printed, less a characterisation
+                # the name itself does not hold ('Occupied East Jerusalem' is East Jerusalem as the
+                # document qualifies it; the quote keeps the word).
+                label = sp.text
+                qualified = OCCUPIED.match(label)
+                if qualified and label[qualified.end():] in term.names:
+                    label = label[qualified.end():]
+                out.append(Mention("place", term.iri, label, span(text, start, end), "gazetteer"))
                 continue
             out.append(Mention(term.scheme, term.code if term.scheme == "state" else term.iri, term.label,
                                span(text, start, end), "vocabulary"))

@@ -25,7 +25,8 @@ KINDS_OF_LIST = re.compile(rf"\b(?:{KINDS}\s+of|(?:territories|areas|regions|dis
                            rf"\s+(?P<list>{PLACE_NAME}(?:,\s+{PLACE_NAME})*,?\s+(?:and|as well as)\s+{PLACE_NAME})")
 # 'the OSCE office in Iravan', 'a conference held in Shusha', 'the embassy in Kyiv'
 IN_LOCATION = re.compile(rf"\b(?:office|offices|embassy|consulate|held|located|based|headquartered|stationed|"
-                         rf"conference|meeting|summit|visit|visited|residents|hospital|prison)\s+in\s+(?P<name>{PLACE_NAME})\b")
+                         rf"conference|meeting|summit|visit|visited|residents|hospital|prison)\s+in\s+(?P<name>{PLACE_NAME})\b"
+                         rf"(?![ \t]+[A-Z])")   # not the first words of a longer name ('held in Sharm El Sheikh')
 IN_CITY = re.compile(rf"\b(?:in|of)\s+(?:the\s+)?(?P<name>{PLACE_NAME})\s+\((?:{KIND})\)")
 # Where an attack struck, in the sentence that reports it: '19 Palestinians killed in Israeli bombings in
 # Khan Yunus', 'the bombing of their home in Khan Yunus', 'injured in Pinyin, Mezam Division'. ('on' is
