@@ -358,6 +358,22 @@ def test_wounded_are_not_a_second_incident(text):
     assert all(i.killed is not None for i in run(text).incidents)
 
 
+def test_one_incident_to_a_clause():
+    # A/ES-10/1029: a day's line lists two attacks, one to a clause
+    text = ("Letter dated 4 April 2025\n\n3 April: 15 Palestinians killed in Israeli strikes on residential buildings "
+            "in Gaza\nCity; 33 Palestinians killed, including 18 children, in the Israeli bombing of\n"
+            "schools-turned-shelters in Gaza City.")
+    assert [(i.place, i.date, i.killed, i.children_killed) for i in run(text).incidents] == [
+        ("Gaza City", "2025-04-03", 15, None), ("Gaza City", "2025-04-03", 33, 18)]
+
+
+def test_the_place_where_an_atrocity_was_committed():
+    # S/2025/498: Orahovac is in no gazetteer; the atrocity names it, and it is more local than Kosovo
+    text = ("The remarks were made during the commemoration of a mass atrocity committed in Orahovac in July\n1998, "
+            "where 47 Serbs and Roma were brutally killed in Kosovo and Metohija.")
+    assert [(i.place, i.date, i.killed) for i in run(text).incidents] == [("Orahovac", "1998-07", 47)]
+
+
 def test_a_victims_birth_year_dates_no_incident():
     # A/79/918: 'born in 1990' is not when the drone struck ('the same day' of the sentence before)
     text = ("Statement dated 23 May 2025\n\nOn May 22, in Kursk, drones attacked. The same day, a drone strike in "

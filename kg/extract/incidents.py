@@ -48,6 +48,7 @@ _HOSTAGE_WORDS = ("taken hostage", "held hostage", "abducted")
 HOSTAGES = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:were\s+)?(?:captured and )?(?:{'|'.join(_HOSTAGE_WORDS)})")
 MISSING = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:remain(?:s|ed)?\s+|went\s+|are\s+|were\s+)?missing")
 CHILDREN = re.compile(rf"(?P<n>{_N})\s+(?:children|child|minors)\b")
+CHILDREN_AFTER = re.compile(rf",?\s*including\s+(?:{_ABOUT})?(?P<n>{_N})\s+(?:children|child|minors)\b")
 TYPES = [("massacre", r"massacre|genocide|mass killing|carnage"), ("missile attack", r"missile|rocket"),
          ("shelling", r"shell(?:ing|ed)|artillery"), ("airstrike", r"air ?strike|aerial bombardment|bombing|bombard"),
          ("drone attack", r"drone|UAV"), ("mine explosion", r"landmine|mine explosion|explosive device"),
@@ -282,13 +283,20 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
     wounding = {id(m) for m in wounded_only}
     figures.sort(key=lambda m: m.start())
     out: list[Incident] = []
-    seen_sentences = set()
+    seen_clauses = set()
     for m in figures:
+        # One incident per clause: a sentence may list several, one to a clause ('2 April: 15 Palestinians
+        # killed ... in Khan Yunus; 22 Palestinians ... killed in ... the Jabaliya refugee camp').
         s0, e0 = sentence_bounds(text, m.start())
-        if (s0, e0) in seen_sentences:
+        semi_before, semi_after = text.rfind(";", s0, m.start()), text.find(";", m.start(), e0)
+        s0, e0 = (semi_before + 1 if semi_before >= 0 else s0), (semi_after if semi_after >= 0 else e0)
+        if (s0, e0) in seen_clauses:
             continue
-        seen_sentences.add((s0, e0))
+        seen_clauses.add((s0, e0))
         window = _window(text, m.start())
+        if window[0] != (s0, e0):
+            window.insert(0, (s0, e0))   # the clause first, then its whole sentence
+        own = {window[0], window[1] if len(window) > 1 and window[1][0] <= s0 and e0 <= window[1][1] else window[0]}
         place = date = perp = None   # place: the chosen place mention
         sentence_places = list(dict.fromkeys(p.key for p in places if s0 <= p.span.start < e0))
         if len(sentence_places) > 2 or AGGREGATE.search(text, s0, e0):
@@ -297,7 +305,7 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
         for a, b in window:
             if place is None:
                 near = [p for p in places if a <= p.span.start < b]
-                if len({p.key for p in near}) > 2 and (a, b) != (s0, e0):
+                if len({p.key for p in near}) > 2 and (a, b) not in own:
                     aggregate = True   # the place comes from a sentence listing many places
                     break
                 if near:
@@ -305,7 +313,7 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
                     place = min(near, key=lambda p: (place_rank(text, p), abs(p.span.start - m.start())))
             if date is None:
                 # A year alone dates the figure only in the figure's own sentence.
-                days = _dates(text, a, b, doc_date, year_alone=(a, b) == (s0, e0))
+                days = _dates(text, a, b, doc_date, year_alone=(a, b) in own)
                 if days:
                     date = days[0] if len(days) == 1 else f"{days[0]}/{days[-1]}"
             if perp is None:
@@ -316,6 +324,8 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
         ch = CHILDREN.search(inc)
         if ch is None and re.search(r"\b(?:children|child|minors)\b", text[m.end("n"):m.end("n") + 20]):
             ch = CHILDREN.search(text, m.start("n"))   # '57 children, have been killed': all of them children
+        if ch is None:   # '33 Palestinians killed, including 18 children, in the bombing of'
+            ch = CHILDREN_AFTER.match(text, m.end(), min(e0, m.end() + 60))
         clause_end = e0
         hurt = [*_matches(INJURED, _INJURE_WORDS, text, m.start(), e0), *_matches(INJURING, _INJURING_WORDS, text, m.start(), e0)]
         injured = _int(hurt[0].group("n")) if hurt else None
@@ -330,7 +340,8 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
         itype = next((name for name, rx in TYPES if re.search(rx, context)), "incident")
         weapons = tuple(dict.fromkeys(w.group(0).lower() for w in WEAPONS.finditer(text, window[-1][0], e0)))
         # The quote: from the figure to the end of the last figure clause in the sentence.
-        last = max([m.end()] + [x.end() for x in [*hurt, *_matches(HOSTAGES, _HOSTAGE_WORDS, text, m.start(), clause_end)]])
+        last = max([m.end()] + [x.end() for x in [*hurt, *_matches(HOSTAGES, _HOSTAGE_WORDS, text, m.start(), clause_end)]]
+                   + ([ch.end()] if ch is not None and ch.re is CHILDREN_AFTER else []))
         close = text.find(")", last, last + 40) if "(" in text[last:last + 40] else -1
         quote_end = close + 1 if close > 0 else last
         out.append(Incident(itype, place.label, date, killed, injured, _int(ch.group("n")) if ch and killed else None,

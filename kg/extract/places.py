@@ -29,14 +29,19 @@ IN_LOCATION = re.compile(rf"\b(?:office|offices|embassy|consulate|held|located|b
                          rf"(?![ \t]+[A-Z])")   # not the first words of a longer name ('held in Sharm El Sheikh')
 IN_CITY = re.compile(rf"\b(?:in|of)\s+(?:the\s+)?(?P<name>{PLACE_NAME})\s+\((?:{KIND})\)")
 # Where an attack struck, in the sentence that reports it: '19 Palestinians killed in Israeli bombings in
-# Khan Yunus', 'the bombing of their home in Khan Yunus', 'injured in Pinyin, Mezam Division'. ('on' is
+# Khan Yunus', 'the bombing of their home in Khan Yunus', 'a mass atrocity committed in Orahovac'. ('on' is
 # left out: what an attack is 'on' is as often a people or an organisation as a place; the name must end
 # the run of capitalised words, or it is part of a longer name.)
 STRUCK_IN = re.compile(rf"\b(?:killed|injured|wounded|attack(?:s|ed)?|shell(?:ing|ed)|strikes?|struck|bomb(?:ing|ings|ed)|"
-                       rf"bombardments?|raids?|massacred?|explosions?|shot|fired)\b[^.;:\n]{{0,60}}?\b(?:in|at|near)\s+"
+                       rf"bombardments?|raids?|massacred?|explosions?|shot|fired|committed|perpetrated|occurred|took\s+place)\b"
+                       rf"[^.;:\n]{{0,60}}?\b(?:in|at|near)\s+"
                        rf"(?:the\s+)?(?P<name>{PLACE_NAME})\b(?![ \t]+[A-Z])")
-# A sea, a gulf or a strait is not a place within a State (a lake or a river may be).
+# A sea, a gulf or a strait is not a place within a State (a lake or a river may be); nor is what a
+# document, a process or a compass point is called ('Taif Accords', 'North').
 WATER_WORDS = {"Sea", "Gulf", "Ocean", "Strait", "Straits", "Bay"}
+NOT_PLACE_WORDS = {*WATER_WORDS, "Accord", "Accords", "Agreement", "Agreements", "Declaration", "Principles",
+                   "Framework", "Agenda", "Process", "Plan", "Initiative", "Statement", "Provinces", "Regions",
+                   "North", "South", "East", "West"}
 # What every match of a pattern holds (prefilter.finditer does not run the pattern over a text without one).
 NEEDS = {IN_CITY: re.compile(rf"\((?:{KIND})\)"),
          LIST_KIND: re.compile(rf"and\s+(?:other\s+\w+\s+)?(?:{PLACE_NAME}\s+)?{KINDS}\b")}
@@ -65,7 +70,7 @@ def _ok(name: str, states: set[str], common: frozenset[str] = frozenset()) -> bo
     ('Rural areas', 'Training camps', 'These regions')."""
     words = name.split()
     return (bool(words) and words[0] not in NOT_PLACES and name not in NOT_PLACES and name not in states
-            and not re.search(r"[’']s\b", name) and not any(w in WIDER_THAN_A_STATE or w in WATER_WORDS for w in words)
+            and not re.search(r"[’']s\b", name) and not any(w in WIDER_THAN_A_STATE or w in NOT_PLACE_WORDS for w in words)
             and not all(w.lower() in common for w in words))
 
 
