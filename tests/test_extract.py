@@ -63,6 +63,10 @@ def test_note_verbale_formula_and_place_date_line():
     # S/2025/73, S/2025/402: a variant without 'the'; a demonym as the text spells it
     ("against SAMIDRC since the deployment of that force in the Democratic Republic of\nCongo.", ["COD"]),
     ("Guatemalans, 78 El Salvadorians, 23 Jamaicans", ["GTM", "JAM", "SLV"]),
+    # S/2025/421, S/2025/492: a state's name in an armed group's or a disease's name
+    ("the Islamic State in Iraq and the Levant (ISIL/Da’esh), Islamic State of Iraq and Syria fighters, "
+     "Tehrik-e Taliban Pakistan and Crimean-Congo haemorrhagic fever", []),
+    ("Al-Qaida in the Arabian Peninsula attacked Yemen", ["YEM"]),
     # A/79/918: 'US' as printed, not the pronoun; a currency is not its state
     ("talks facilitated by the US Administration, as told to us", ["USA"]),
     ("a U.S. delegation", ["USA"]),

@@ -120,6 +120,12 @@ TITLE_AFTER_PLACE = re.compile(r"\s+(?:Action\s+Agenda|Agenda|Framework|[Aa]gree
                                r"Programme|Plan|Accords?|Process|Statement|Commitments|Rules|Consensus|Document|"
                                r"Strategy|Format|Initiative|Platform|Club|Pact|Communiqué|Call|regime)\b")
 
+# A state's name in the name of an armed group or a disease names neither the state nor its people: 'the
+# Islamic State in Iraq and the Levant', 'Islamic State of Iraq and Syria', 'Al-Qaida in the Arabian
+# Peninsula', 'Tehrik-e Taliban Pakistan', 'Crimean-Congo haemorrhagic fever'.
+GROUP_BEFORE = re.compile(r"\b(?:Islamic\s+State|Al-Qa[ie]da|Al-Qa‘ida)\s+(?:in|of)\s+(?:the\s+)?"
+                          r"(?:[A-Z][\w’'-]+\s+and\s+(?:the\s+)?)?$|\bTaliban\s+$|\bCrimean-$")
+
 # A state's name before its currency names the currency: 'US$ 5 million', 'United States dollars',
 # 'Hong Kong dollars', 'Canadian dollar' are amounts, not mentions of the state.
 CURRENCY_AFTER = re.compile(r"\s*\$|\s+dollars?\b")
@@ -128,13 +134,13 @@ CURRENCY_AFTER = re.compile(r"\s*\$|\s+dollars?\b")
 def names_a_feature(text: str, start: int, end: int, scheme: str) -> bool:
     """Whether the state or place name text[start:end] is part of the name of a sea, a lake, a river
     or its basin; for a place, of a document, a process or a government; for a state, of a valley, a
-    currency or (for 'America') a continent."""
+    currency, an armed group, a disease or (for 'America') a continent."""
     before, after = text[max(0, start - 30):start], text[end:end + 12]
     if WATER_BEFORE.search(before) or WATER_AFTER.match(after):
         return True
     if scheme != "state":
         return bool(TITLE_AFTER_PLACE.match(text, end, end + 30))
-    if STATE_FEATURE_AFTER.match(after) or CURRENCY_AFTER.match(after):
+    if STATE_FEATURE_AFTER.match(after) or CURRENCY_AFTER.match(after) or GROUP_BEFORE.search(before):
         return True
     return text.startswith("Americ", start) and bool(CONTINENT_BEFORE.search(before) or CONTINENT_AFTER.match(after))
 
