@@ -67,6 +67,9 @@ def test_note_verbale_formula_and_place_date_line():
     ("the Islamic State in Iraq and the Levant (ISIL/Da’esh), Islamic State of Iraq and Syria fighters, "
      "Tehrik-e Taliban Pakistan and Crimean-Congo haemorrhagic fever", []),
     ("Al-Qaida in the Arabian Peninsula attacked Yemen", ["YEM"]),
+    # A/79/753: a rite, not a state
+    ("In April 2020, a memorial plaque was detected on the Greek Catholic Cathedral", []),
+    ("the killing of a British Catholic missionary and his Cameroonian aide", ["CMR", "GBR"]),
     # A/79/918: 'US' as printed, not the pronoun; a currency is not its state
     ("talks facilitated by the US Administration, as told to us", ["USA"]),
     ("a U.S. delegation", ["USA"]),

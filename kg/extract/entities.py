@@ -103,8 +103,11 @@ LANGUAGE_CONTEXT = re.compile(r"\b(?:Arabic|Chinese|English|French|Russian|Spani
 WATER_BEFORE = re.compile(r"\b(?:Gulf|Sea|Bay|Straits?)\s+of\s+(?:the\s+)?$|\b(?:Lake|Fleuve)\s+$")
 WATER_AFTER = re.compile(r"\s+(?:Sea|Gulf|Lake|River|Basin|Delta)\b")
 # For a state alone, a valley too ('the Jordan Valley' is mostly in the West Bank; a place's valley,
-# 'the Bekaa Valley', is a place of the same state and stays).
-STATE_FEATURE_AFTER = re.compile(r"\s+Valley\b")
+# 'the Bekaa Valley', is a place of the same state and stays), and a Catholic rite's church ('the Greek
+# Catholic Cathedral' of Lviv is of the Ukrainian Greek Catholic Church, not of Greece; 'a British Catholic
+# missionary' is British).
+STATE_FEATURE_AFTER = re.compile(r"\s+(?:Valley|Catholic\s+(?:Church|Cathedral|Eparchy|Archeparchy|Exarchate|[Rr]ite|"
+                                 r"[Pp]arish))\b")
 # 'America' and 'American' of a continent, not of the United States: 'Latin America', 'South
 # American', 'Inter-American', 'Pan-American', the 'Organization of American States'.
 CONTINENT_BEFORE = re.compile(r"\b(?:Latin|South|Central|North|Inter-|Pan-)\s*$")
@@ -135,7 +138,7 @@ def names_a_feature(text: str, start: int, end: int, scheme: str) -> bool:
     """Whether the state or place name text[start:end] is part of the name of a sea, a lake, a river
     or its basin; for a place, of a document, a process or a government; for a state, of a valley, a
     currency, an armed group, a disease or (for 'America') a continent."""
-    before, after = text[max(0, start - 30):start], text[end:end + 12]
+    before, after = text[max(0, start - 30):start], text[end:end + 40]
     if WATER_BEFORE.search(before) or WATER_AFTER.match(after):
         return True
     if scheme != "state":
