@@ -431,8 +431,11 @@ def _describe_target(w: GraphWriter, t: NamedNode, c) -> None:
         w.add(t, p(KG, "resolutionNumber"), lit(number.replace("decision-", "")))
         if organ in ORGAN_BODY:
             w.add(t, p(KG, "adoptedBy"), f"{ns.KGID}body/{ORGAN_BODY[organ]}")
-        if organ == "security-council" and c.year:
+        if organ == "security-council" and c.year and not c.parts:
             w.add(t, p(KG, "symbol"), lit(f"S/RES/{number} ({c.year})"))
+        for printed in c.parts:   # cited by its own symbol: a document by that symbol too
+            w.add(t, A, p(KG, "Document"))
+            w.add(t, p(KG, "symbol"), lit(printed))
     elif c.target == "communication":
         w.add(t, A, p(KG, "Communication"))
         w.add(t, p(KG, "reference"), lit(c.key))

@@ -187,6 +187,23 @@ def test_joint_symbol_cited_by_either_part_lands_on_one_node(tmp_path):
     assert [r["c"].value for r in char] == ["http://purl.org/spar/cito/disputes"]
 
 
+def test_a_resolution_cited_by_its_symbol_is_both_in_the_summary(tmp_path):
+    """A/79/796 prints 'document S/RES/822': the summary lists the symbol among the cited symbols and the
+    resolution among the Security Council's, one node in the graph."""
+    from kg.api import summary
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "Letter dated 2 January 2025 from the Permanent Representative of Azerbaijan to the United Nations "
+        "addressed to the Secretary-General\n\nSee United Nations Security Council, Resolution 822, document "
+        "S/RES/822 (30 April 1993), and General Assembly resolution A/RES/78/234 (2023).\n")
+    build([corpus], out=tmp_path / "out", progress=False)
+    record = summary(tmp_path / "out")[0]
+    assert {"S/RES/822", "A/RES/78/234"} <= set(record["cited_symbols"])
+    assert record["sc_resolutions"] == [822]
+    assert "General Assembly resolution 78/234" in record["other_resolutions"]
+
+
 def test_reference_by_description_links_to_the_corpus_document(tmp_path):
     corpus = tmp_path / "c"
     corpus.mkdir()

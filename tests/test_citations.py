@@ -36,6 +36,17 @@ def test_symbols(text, expected):
     assert sorted(keys(text)) == sorted(expected)
 
 
+@pytest.mark.parametrize("text, key, printed", [
+    # A/79/796, A/79/729: a resolution cited by its own symbol is the resolution, its symbol kept
+    ("See United Nations Security Council, Resolution 822, document S/RES/822 (30 April 1993);",
+     "security-council/822", "S/RES/822"),
+    ("resolution A/RES/78/234 (2023), entitled", "general-assembly/78/234", "A/RES/78/234"),
+])
+def test_a_resolution_cited_by_its_symbol(text, key, printed):
+    assert (key, (printed,)) in {(c.key, c.parts) for c in cites(text) if c.target == "resolution"}
+    assert not [c for c in cites(text) if c.target == "document"]
+
+
 def test_joint_symbol_parts():
     assert split_joint("A/77/686-S/2023/22") == ["A/77/686", "S/2023/22"]
     c = cites("letter (A/77/686-\nS/2023/22)")[0]

@@ -23,7 +23,9 @@ SYMBOL = re.compile(rf"(?<![A-Za-z0-9/])(?:{ROOTS})(?:/{_PART})+\*?")
 JOINT = re.compile(rf"{SYMBOL.pattern}(?:-\s?(?:{ROOTS})(?:/{_PART})+\*?)*")
 _JOINT_SPLIT = re.compile(r"-\s?(?=(?:" + ROOTS + r")/)")
 
-SC_RES_SYMBOL = re.compile(r"^S/RES/(\d+)(?:\s*\((\d{4})\))?$")
+# A resolution cited by its own symbol: 'S/RES/822', 'A/RES/78/234', 'A/RES/ES-10/24'.
+RES_SYMBOL = re.compile(r"^(?:S/RES/(?P<sc>\d+)|A/RES/(?P<ga>\d+/\d+|ES-\d+/\d+))$")
+_YEAR_AFTER = re.compile(r"\s*\((\d{4})\)")
 ORGANS = {
     "security council": ("security-council", "Security Council"),
     "general assembly": ("general-assembly", "General Assembly"),
@@ -160,12 +162,15 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
         if not parts:
             continue
         fn, ctx = context_at(m.start())
-        sc = SC_RES_SYMBOL.match(parts[0])
-        if sc and len(parts) == 1:
-            found.append(Citation("resolution", resolution_key("security-council", sc.group(1)),
-                                  f"Security Council resolution {sc.group(1)}", span(text, m.start(), m.end()),
-                                  _as_authority(characterise(text, ctx)), footnote=fn,
-                                  year=int(sc.group(2)) if sc.group(2) else None))
+        res = RES_SYMBOL.match(parts[0])
+        if res and len(parts) == 1:
+            # The resolution itself, its symbol as printed among its parts (a cited symbol too).
+            organ = ORGANS["security council" if res.group("sc") else "general assembly"]
+            number = res.group("sc") or res.group("ga")
+            year = _YEAR_AFTER.match(text, m.end())
+            found.append(Citation("resolution", resolution_key(organ[0], number), f"{organ[1]} resolution {number}",
+                                  span(text, m.start(), m.end()), _as_authority(characterise(text, ctx)),
+                                  parts=(parts[0],), footnote=fn, year=int(year.group(1)) if year else None))
         else:
             found.append(Citation("document", parts[0], "-".join(parts), span(text, m.start(), m.start() + len(m.group(0).rstrip(".-,;:"))),
                                   characterise(text, ctx), parts=tuple(parts), footnote=fn))
