@@ -528,6 +528,18 @@ def test_the_secretariat_alone_is_the_un_secretariat(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
+    # S/2025/516: 'the Charter' alone is the Charter of the United Nations
+    ("professionalism and respect for the Charter, the United Nations should not allow itself", ["un-charter"]),
+    ("in violation of Article 2 (4) of the Charter and of international law", ["un-charter"]),
+    # another charter named in the document, or the word beginning another's name
+    ("the African Charter on Human and Peoples' Rights and the Charter", ["african-charter"]),
+    ("commitments, including the Charter on Inclusion of Persons with Disabilities", []),
+])
+def test_the_charter_alone_is_the_un_charter(text, expected):
+    assert sorted(keys(run(text), "instrument")) == sorted(f"https://w3id.org/kg-un/id/instrument/{i}" for i in expected)
+
+
+@pytest.mark.parametrize("text, expected", [
     # S/2025/49: acts named by their short titles
     ("• The provisions concerning the protection of civilians found in the Sudanese\nArmed Forces Act, the Police "
      "Act, the Sudanese Penal Code, the General\nIntelligence Service Act and the Child Act",

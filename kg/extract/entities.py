@@ -180,28 +180,37 @@ def vocabulary_mentions(doc: Doc, nlp: Language, text: str | None = None) -> lis
     return out
 
 
-# In a UN document 'the Secretariat', capitalised and alone, is the United Nations Secretariat (the
-# document's own house style); another organisation's is named ('the OSCE Secretariat', 'the Technical
-# Secretariat', 'the Secretariat of the Convention', 'the Secretariat General' of the GCC).
-BARE_SECRETARIAT = re.compile(r"\b[Tt]he\s+(?P<name>Secretariat)\b(?!\s+(?:of|for|General)\b)")
-# A document that names another secretariat ('the Technical Secretariat (the Secretariat)' of the OPCW
-# in its reports to the Council) may mean that one by the bare word: then it is not told apart.
-OTHER_SECRETARIAT = re.compile(r"\b(?!(?:The|Nations|UN)\s)[A-Z][\w’'-]*\s+Secretariat\b")
-UN_SECRETARIAT = "https://w3id.org/kg-un/id/body/secretariat"
-SECRETARIAT = re.compile("Secretariat")   # what every BARE_SECRETARIAT match holds (prefilter)
+# In a UN document 'the Secretariat' and 'the Charter', capitalised and alone, are the United Nations'
+# (the document's own house style); another organisation's is named ('the OSCE Secretariat', 'the
+# Technical Secretariat', 'the Secretariat of the Convention', 'the Secretariat General' of the GCC; 'the
+# African Charter', 'the Charter of the Organization of Islamic Cooperation', 'the Charter on Inclusion').
+# A document that names another one ('the Technical Secretariat (the Secretariat)' of the OPCW in its
+# reports to the Council) may mean that one by the bare word: then the word is not told apart.
+BARE_UN_NAMES = {
+    "Secretariat": ("https://w3id.org/kg-un/id/body/secretariat",
+                    re.compile(r"\b[Tt]he\s+(?P<name>Secretariat)\b(?!\s+(?:of|for|General)\b)"),
+                    re.compile(r"\b(?!(?:The|Nations|UN)\s)[A-Z][\w’'-]*\s+Secretariat\b")),
+    "Charter": ("https://w3id.org/kg-un/id/instrument/un-charter",
+                re.compile(r"\b[Tt]he\s+(?P<name>Charter)\b(?!\s+(?:of|on|for)\b)"),
+                re.compile(r"\b(?!(?:The|Nations|UN)\s)[A-Z][\w’'-]*\s+Charter\b|\bCharter\s+(?:of|on|for)\s+the\s+"
+                           r"(?!United\s+Nations\b)")),
+}
 
 
-def bare_secretariat(text: str, nlp: Language, taken: list[Mention]) -> list[Mention]:
-    """'the Secretariat' as the UN Secretariat, where no vocabulary name already covers the words."""
-    found = list(prefilter.finditer(BARE_SECRETARIAT, text, SECRETARIAT))
-    if not found or OTHER_SECRETARIAT.search(text):
-        return []
-    term = nlp.get_pipe("kg_vocab_matcher").terms[UN_SECRETARIAT]
+def bare_un_names(text: str, nlp: Language, taken: list[Mention]) -> list[Mention]:
+    """'the Secretariat' and 'the Charter' as the United Nations', where no vocabulary name already covers
+    the words and the document names no other."""
+    terms = nlp.get_pipe("kg_vocab_matcher").terms
     out = []
-    for m in found:
-        a, b = m.span("name")
-        if not any(t.span.start < b and a < t.span.end for t in taken):
-            out.append(Mention("body", term.iri, term.label, span(text, a, b), "vocabulary"))
+    for word, (iri, bare, other) in BARE_UN_NAMES.items():
+        found = list(prefilter.finditer(bare, text, re.compile(word)))
+        if not found or other.search(text):
+            continue
+        term = terms[iri]
+        for m in found:
+            a, b = m.span("name")
+            if not any(t.span.start < b and a < t.span.end for t in taken):
+                out.append(Mention(term.scheme, term.iri, term.label, span(text, a, b), "vocabulary"))
     return out
 
 

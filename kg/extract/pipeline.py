@@ -94,7 +94,7 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
     notes = footnotes(text)
     cited = citations.extract_citations(text, notes)
     mentions = _drop_inside(vocabulary_mentions(text), cited, text)
-    mentions += entities.bare_secretariat(text, entities.pipeline(), mentions)
+    mentions += entities.bare_un_names(text, entities.pipeline(), mentions)
     states = [m for m in mentions if m.kind == "state"]
     gazetteer = _choose_places([m for m in mentions if m.kind == "place"], states)
     mentions = [m for m in mentions if m.kind != "place"]
