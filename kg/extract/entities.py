@@ -114,6 +114,7 @@ CONTINENT_BEFORE = re.compile(r"\b(?:Latin|South|Central|North|Inter-|Pan-)\s*$"
 CONTINENT_AFTER = re.compile(r"\s+States\b")
 
 
+# 'Occupied East Jerusalem': a characterisation before a place's name (see vocabulary_mentions)
 OCCUPIED = re.compile(r"[Oo]ccupied\s+")
 
 # A place's name in the name of a document, a process or a forum ('the Addis Ababa Action Agenda', 'the Paris
