@@ -374,6 +374,15 @@ def test_one_incident_to_a_clause():
         ("Gaza City", "2025-04-03", 15, None), ("Gaza City", "2025-04-03", 33, 18)]
 
 
+def test_an_aside_between_dashes_is_read_as_one_between_brackets():
+    # A/ES-10/1029: the victims described between dashes; a range '1–3 April' is no aside
+    text = ("Letter dated 4 April 2025\n\n1 April: 5 Palestinians – a journalist, his wife and three children – killed "
+            "in an\nIsraeli strike in Khan Yunus.\n\nOn 1–3 April 2025 12 people were killed in Gaza City.")
+    got = [(i.place, i.date, i.killed, i.children_killed, i.span.text) for i in run(text).incidents]
+    assert got == [("Khan Yunus", "2025-04-01", 5, 3, "5 Palestinians – a journalist, his wife and three children – killed"),
+                   ("Gaza City", "2025-04-01/2025-04-03", 12, None, "12 people were killed")]
+
+
 def test_the_place_where_an_atrocity_was_committed():
     # S/2025/498: Orahovac is in no gazetteer; the atrocity names it, and it is more local than Kosovo
     text = ("The remarks were made during the commemoration of a mass atrocity committed in Orahovac in July\n1998, "

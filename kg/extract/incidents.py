@@ -249,8 +249,16 @@ def _perpetrator(text: str, states: list[Mention], a: int, b: int, figure: re.Ma
 CITED_TITLE = re.compile(rf"[“\"][^”\"\n]{{10,300}}[”\"],?\s*(?=(?:\d{{1,2}}\s+{MONTH_RE}\s+\d{{4}}|{MONTH_RE}\s+\d|<?https?://))")
 
 
+# An aside between dashes is read as one between brackets: '5 Palestinians – a journalist, his wife and
+# three children – killed' as '5 Palestinians ( a journalist, his wife and three children ) killed'. Each
+# dash becomes one bracket, so every offset stays where it was (ranges such as '1–3 April' have no spaces).
+DASH_ASIDE = re.compile(r"(?<=\s)[–—](?=\s)([^–—.;\n]{1,80}?\s)[–—](?=\s)")
+
+
 def extract_incidents(text: str, states: list[Mention], places: list[Mention], authors,
                       doc_date: str | None = None) -> list[Incident]:
+    printed = text
+    text = DASH_ASIDE.sub(lambda m: f"({m.group(1)})", text)   # read; quotes are taken from `printed`
     cited = [(c.start(), c.end()) for c in CITED_TITLE.finditer(text)]
     figures = []
     for found in (killed_matches(text), prefilter.finditer(KILLING, text)):
@@ -345,5 +353,5 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
         close = text.find(")", last, last + 40) if "(" in text[last:last + 40] else -1
         quote_end = close + 1 if close > 0 else last
         out.append(Incident(itype, place.label, date, killed, injured, _int(ch.group("n")) if ch and killed else None,
-                            hostages, missing, perp, weapons, span(text, m.start(), quote_end), place_key=place.key))
+                            hostages, missing, perp, weapons, span(printed, m.start(), quote_end), place_key=place.key))
     return out
