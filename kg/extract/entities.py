@@ -204,10 +204,10 @@ def bare_un_names(text: str, nlp: Language, taken: list[Mention]) -> list[Mentio
     terms = nlp.get_pipe("kg_vocab_matcher").terms
     out = []
     for word, (iri, bare, other) in BARE_UN_NAMES.items():
-        found = list(prefilter.finditer(bare, text, re.compile(word)))
+        term = terms.get(iri)   # (a vocabulary of one's own may lack it)
+        found = list(prefilter.finditer(bare, text, re.compile(word))) if term else []
         if not found or other.search(text):
             continue
-        term = terms[iri]
         for m in found:
             a, b = m.span("name")
             if not any(t.span.start < b and a < t.span.end for t in taken):
