@@ -354,6 +354,17 @@ def test_an_attack_that_only_wounded_is_an_incident():
         ("Panteleymonovka", "2025-05-22", None, 8)]
 
 
+def test_a_day_of_attacks_one_victim_by_the_article_and_the_wounded_of_another_place():
+    # A/79/918: 'killed a woman' is one killed; the next sentence's wounded are at another place, their own incident
+    text = ("Statement dated 23 May 2025\n\nOn May 22, an attack on the village of Panteleymonovka, the Donetsk "
+            "People’s Republic, wounded eight people. On the\nsame day, a drone strike in the Vasilyevsky Municipal "
+            "District, Zaporozhye Region,\nkilled a woman born in 1990 and injured four children aged 10, 9, 8, and 1. "
+            "On the\nnight of May 23, a downed UAV triggered fire in an industrial zone of Yelets, Lipetsk\nRegion, "
+            "injuring eight people.")
+    got = [(i.date, i.killed, i.injured) for i in run(text).incidents]
+    assert got == [("2025-05-22", None, 8), ("2025-05-22", 1, 4), ("2025-05-23", None, 8)]
+
+
 @pytest.mark.parametrize("text", [
     # A/80/75: the dead are there, their figure unread (a footnote marker on the verb): no wounded-only report
     "In Gaza on 7 October 2024 more than 45,500 Palestinians were killed⁸ and a further 108,000 injured.",

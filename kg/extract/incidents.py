@@ -34,6 +34,10 @@ _ABOUT = r"(?:at least|over|more than|approximately|about|around|nearly|almost|s
 KILLING = re.compile(rf"\b(?:killing|killed|murdering|claiming the lives of)\s+(?:{_ABOUT})?(?P<n>{_N})\b"
                      rf"(?P<victims>\s+[A-Z]?[a-z-]+)?(?:\s*\(including\s+(?P<inc1>[^)]{{0,60}})\)|,?\s+including\s+(?P<inc2>[^.;:]{{0,90}}))?")
 INJURED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\([^)]{{0,80}}\)\s*)?(?:were\s+|was\s+|have\s+been\s+)?{INJURE_VERB}\b")
+# One victim, by the article: 'a drone strike ... killed a woman born in 1990', 'killing a child'
+KILLED_ONE = re.compile(r"\b(?:killed|killing|murdered|shot dead)\s+(?P<n>an?)\s+(?:[a-z-]+\s+)?(?:woman|man|child|boy|girl|"
+                        r"civilian|person|journalist|teacher|doctor|nurse|farmer|shepherd|fisherman|teenager|"
+                        r"resident|worker|student|peacekeeper|soldier|policeman|police officer)\b")
 _INJURING_WORDS = ("injuring", "wounding")
 INJURING = re.compile(rf"\b(?:{'|'.join(_INJURING_WORDS)})\s+(?:{_ABOUT})?(?P<n>{_N})\b")
 # An attack that only wounded: 'an attack on the village of Panteleymonovka ... wounded eight people'
@@ -162,6 +166,8 @@ def _int(s: str | None) -> int | None:
     if not s:
         return None
     s = s.strip().lower()
+    if s in ("a", "an"):
+        return 1   # KILLED_ONE's article
     return NUMBER_WORDS[s] if s in NUMBER_WORDS else int(s.replace(",", ""))
 
 
@@ -261,7 +267,7 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
     text = DASH_ASIDE.sub(lambda m: f"({m.group(1)})", text)   # read; quotes are taken from `printed`
     cited = [(c.start(), c.end()) for c in CITED_TITLE.finditer(text)]
     figures = []
-    for found in (killed_matches(text), prefilter.finditer(KILLING, text)):
+    for found in (killed_matches(text), prefilter.finditer(KILLING, text), prefilter.finditer(KILLED_ONE, text)):
         for m in found:
             if re.fullmatch(r"(1[89]|20)\d\d", m.group("n")):
                 continue   # a year, not a figure
@@ -273,14 +279,18 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
     killing_sentences = {sentence_bounds(text, m.start()) for m in figures}
     # A sentence that reports wounded and no dead: its injury figure stands for the incident. Not one that
     # speaks of dead too (its kill figure was not read: '45,500 Palestinians were killed⁸ and a further
-    # 108,000 injured'), nor one that goes on from a killing ('... killing 613 civilians. Another 1,000
-    # residents of Khojaly were wounded'): the wounded belong to that incident.
-    ended = {e for _, e in killing_sentences}
+    # 108,000 injured'), nor one that goes on from a killing at the same place ('... in Khojaly, killing 613
+    # civilians. Another 1,000 residents of Khojaly were wounded'): the wounded belong to that incident.
+    def places_in(a: int, b: int) -> set[str]:
+        return {p.key for p in places if a <= p.span.start < b}
+
+    killing_places = {e: places_in(s, e) for s, e in killing_sentences}
     wounded_only = []
     for w in prefilter.finditer(INJURY_WORD, text):
         s0, e0 = sentence_bounds(text, w.start())
         if (s0, e0) in killing_sentences or any(a <= w.start() < b for a, b in cited) \
-                or _KILLING_WORD.search(text, s0, e0) or any(s0 - 3 <= e <= s0 for e in ended):
+                or _KILLING_WORD.search(text, s0, e0) \
+                or any(s0 - 3 <= e <= s0 and places_in(s0, e0) <= where for e, where in killing_places.items()):
             continue
         hit = next(iter([*_matches(INJURED_N, ("injur", "wound"), text, s0, e0),
                          *_matches(INJURED, _INJURE_WORDS, text, s0, e0)]), None)
@@ -335,7 +345,11 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
         if ch is None:   # '33 Palestinians killed, including 18 children, in the bombing of'
             ch = CHILDREN_AFTER.match(text, m.end(), min(e0, m.end() + 60))
         clause_end = e0
-        hurt = [*_matches(INJURED, _INJURE_WORDS, text, m.start(), e0), *_matches(INJURING, _INJURING_WORDS, text, m.start(), e0)]
+        hurt = [x for x in [*_matches(INJURED, _INJURE_WORDS, text, m.start(), e0),
+                            *_matches(INJURING, _INJURING_WORDS, text, m.start(), e0),
+                            *_matches(INJURED_N, ("injur", "wound"), text, m.start(), e0)]
+                if not re.fullmatch(r"(1[89]|20)\d\d", x.group("n"))]   # 'born in 1990 and injured': a year
+        hurt.sort(key=lambda x: x.start("n"))
         injured = _int(hurt[0].group("n")) if hurt else None
         killed = None if id(m) in wounding else _int(m.group("n"))
         if killed is None:
