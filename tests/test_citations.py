@@ -25,6 +25,9 @@ def keys(text: str, target: str | None = None):
     ("the concluding observations (CAT/C/AZE/CO/5)", ["CAT/C/AZE/CO/5"]),
     ("resolution ES-10/24 of the General Assembly (A/ES-10/L.31/Rev.1)", ["A/ES-10/L.31/Rev.1", "general-assembly/ES-10/24"]),
     ("ST/SGB/2003/13; GEGN.2/2021/CRP.12.", ["ST/SGB/2003/13", "GEGN.2/2021/CRP.12"]),
+    # A/79/772: a volume or a part of a report is part of its symbol
+    ("the Board of Auditors (A/78/5 (Vol. II), chap. II) and A/79/309 (Part I)/Add.1 of", ["A/78/5 (Vol. II)",
+                                                                                      "A/79/309 (Part I)/Add.1"]),
     # S/2025/411: press releases, by their own series
     ("(see press release SC/15942) by the Under-Secretary-General; SG/SM/22345 and GA/SHC/4400",
      ["SC/15942", "SG/SM/22345", "GA/SHC/4400"]),

@@ -18,7 +18,8 @@ ROOTS = (r"A|S|E|ST|CAT|CCPR|CERD|CRC|CEDAW|CMW|CRPD|CED|HRI|TD|DP|UNEP|ICCD|FCC
          r"CTOC|CCW|APLC|BWC|NPT|UNW|DP|SPLOS|ISBA|IDB|PBC|UNCITRAL|AC\.\d+|JIU|ECE|ESCAP|ECA|ECLAC|ESCWA|"
          r"SC(?=/\d{4,5}\b)|GA(?=/(?:[A-Z]{2,4}/)?\d{4,5}\b)|SG(?=/SM/\d)|CD(?=/(?:\d|PV\.\d))")
 _PART = r"[A-Z0-9][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*"
-SYMBOL = re.compile(rf"(?<![A-Za-z0-9/])(?:{ROOTS})(?:/{_PART})+\*?")
+# A volume or part is part of the symbol: 'A/78/5 (Vol. II)', 'A/79/309 (Part I)/Add.1'.
+SYMBOL = re.compile(rf"(?<![A-Za-z0-9/])(?:{ROOTS})(?:/{_PART})+(?:\s?\((?:Vol\.|Part)\s?[IVX]+\)(?:/{_PART})*)?\*?")
 # A joint symbol: parts glued by a hyphen (a line break may follow it in a PDF).
 JOINT = re.compile(rf"{SYMBOL.pattern}(?:-\s?(?:{ROOTS})(?:/{_PART})+\*?)*")
 _JOINT_SPLIT = re.compile(r"-\s?(?=(?:" + ROOTS + r")/)")
@@ -82,8 +83,10 @@ DISPUTE_CUES = re.compile(r"\b(?:reject|rejects|rejected|refute|refutes|deny|den
 
 
 def clean_symbol(raw: str) -> str:
+    """The symbol without the spaces and breaks a PDF puts in it, a volume or part spaced as the UN
+    writes it ('A/78/5 (Vol. II)')."""
     sym = re.sub(r"\s+", "", raw).rstrip(".-,;:")
-    return sym
+    return re.sub(r"\((Vol\.|Part)([IVX]+)\)", r" (\1 \2)", sym)
 
 
 def split_joint(raw: str) -> list[str]:
