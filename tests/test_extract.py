@@ -560,10 +560,13 @@ def test_the_charter_alone_is_the_un_charter(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
+    # A/79/898: a constitution named by its state's adjective (the Sudanese Penal Code below is one too)
+    ("In Italy, the Italian Constitution prohibits the reorganization of the Fascist party", {("Italian Constitution", None)}),
+    ("the Interim Constitution and the Penal Code of Ukraine", {("Penal Code of Ukraine", None)}),
     # S/2025/49: acts named by their short titles
     ("• The provisions concerning the protection of civilians found in the Sudanese\nArmed Forces Act, the Police "
      "Act, the Sudanese Penal Code, the General\nIntelligence Service Act and the Child Act",
-     {("Sudanese Armed Forces Act", None), ("Police Act", None), ("Penal Code", None),
+     {("Sudanese Armed Forces Act", None), ("Police Act", None), ("Sudanese Penal Code", None),
       ("General Intelligence Service Act", None), ("Child Act", None)}),
     # A/80/96, A/80/82: numbered and dated laws
     ("In this regard, the Council of Representatives passed the Yazidi Female\nSurvivors Law No. 8 of 2021, which "

@@ -42,6 +42,11 @@ NAMED_ACT = re.compile(
     r"\b[Tt]he\s+(?P<title>(?:[A-Z][\w’'-]*\s+(?:(?:of|on|for|and|against|to)\s+)?){1,6}"
     r"(?:Act\b(?:(?:\s+of|,)?\s+\d{4}\b)?(?!\s+of\s+the\s+[A-Z])|Law\s+No\.\s*\d+(?:/\d+)?\s+of\s+\d{4}))")
 QUOTED = re.compile(r"[“\"](?:On|on)\s+[^”\"]+[”\"]")
+# A code or constitution named by its state's adjective: 'the Sudanese Penal Code', 'the Italian Constitution'
+# (kept only where the first word is a state mention).
+STATE_ADJ_ACT = re.compile(
+    r"\b(?P<title>(?P<adj>[A-Z][a-z]+)\s+(?:(?:Criminal|Civil|Penal|Labour|Labor|Family|Administrative|Electoral|"
+    r"Military)(?:\s+Procedure|\s+Procedural)?\s+Code|Constitution))\b")
 
 
 def _articles(s: str) -> list[str]:
@@ -78,6 +83,9 @@ def extract_provisions(text: str, terms: list[Mention], states: list[Mention]) -
     laws = []
     found = [(m.start("title"), m.end("title"), m.group("title"))
              for rx in (DOMESTIC, NAMED_ACT) for m in prefilter.finditer(rx, text)]
+    state_starts = {s.span.start for s in states}
+    found += [(m.start("title"), m.end("title"), m.group("title"))
+              for m in prefilter.finditer(STATE_ADJ_ACT, text) if m.start("adj") in state_starts]
     for start, end, raw in sorted(found):
         if any(i.span.start <= start < i.span.end for i in instruments) or any(a <= start < b for a, b, _, _ in laws):
             continue
