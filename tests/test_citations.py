@@ -44,6 +44,8 @@ def test_symbols(text, expected):
     ("See United Nations Security Council, Resolution 822, document S/RES/822 (30 April 1993);",
      "security-council/822", "S/RES/822"),
     ("resolution A/RES/78/234 (2023), entitled", "general-assembly/78/234", "A/RES/78/234"),
+    ("and Social Council, 23 July 2024. E/RES/2024/17. http://undocs.org/E/RES/2024/17",
+     "economic-and-social-council/2024/17", "E/RES/2024/17"),
 ])
 def test_a_resolution_cited_by_its_symbol(text, key, printed):
     assert (key, (printed,)) in {(c.key, c.parts) for c in cites(text) if c.target == "resolution"}
@@ -88,7 +90,11 @@ def test_joint_symbol_parts():
     # A/HRC/59/L.17, A/80/75: 'Assembly' and 'Council' alone, the Council told by the numbering
     ("and Assembly resolution 76/300 of 28 July 2022", ["general-assembly/76/300"]),
     ("Council resolution 56/8 of 10 July 2024, on", ["human-rights-council/56/8"]),
-    ("resolution 79/140 and Council resolution 2024/8. The period", ["economic-and-social-council/2024/8"]),
+    ("resolution 79/140 and Council resolution 2024/8. The period",
+     ["general-assembly/79/140", "economic-and-social-council/2024/8"]),
+    # A/79/772, A/80/61: no organ named, and a number only the Assembly gives; ECOSOC's decisions and symbols
+    ("conflict mitigation recommendations (resolution 79/251, para. 2),", ["general-assembly/79/251"]),
+    ("resolution 53/16 says", []),
     # A/HRC/EMRIP/2025/1: the organ named after 'its resolution N,'
     ("In paragraph 5 of its resolution 18/8, the Human Rights Council welcomed", ["human-rights-council/18/8"]),
     # A/80/42: a part of an Assembly resolution
@@ -167,6 +173,8 @@ def test_typed_citations(text, target, key):
      ["General Assembly resolution 60/251", "General Assembly resolution 65/281"]),
     ("(b) Election of members of the Economic and Social Council (rule 145;\ndecision 79/421);",
      ["General Assembly decision 79/421"]),
+    # A/80/61: 'Council decision' by year is ECOSOC's
+    ("the report of UN-Nutrition, pursuant to Council decision 2018/207.", ["Economic and Social Council decision 2018/207"]),
     # a resolution of the organ named, by its own numbering, stays its
     ("The Human Rights Council, in its resolution 53/3, requested a report.", ["Human Rights Council resolution 53/3"]),
 ])

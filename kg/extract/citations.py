@@ -24,8 +24,8 @@ SYMBOL = re.compile(rf"(?<![A-Za-z0-9/])(?:{ROOTS})(?:/{_PART})+(?:\s?\((?:Vol\.
 JOINT = re.compile(rf"{SYMBOL.pattern}(?:-\s?(?:{ROOTS})(?:/{_PART})+\*?)*")
 _JOINT_SPLIT = re.compile(r"-\s?(?=(?:" + ROOTS + r")/)")
 
-# A resolution cited by its own symbol: 'S/RES/822', 'A/RES/78/234', 'A/RES/ES-10/24'.
-RES_SYMBOL = re.compile(r"^(?:S/RES/(?P<sc>\d+)|A/RES/(?P<ga>\d+/\d+|ES-\d+/\d+))$")
+# A resolution cited by its own symbol: 'S/RES/822', 'A/RES/78/234', 'A/RES/ES-10/24', 'E/RES/2024/17'.
+RES_SYMBOL = re.compile(r"^(?:S/RES/(?P<sc>\d+)|A/RES/(?P<ga>\d+/\d+|ES-\d+/\d+)|E/RES/(?P<ecosoc>(?:19|20)\d\d/\d+))$")
 _YEAR_AFTER = re.compile(r"\s*\((\d{4})\)")
 ORGANS = {
     "security council": ("security-council", "Security Council"),
@@ -48,7 +48,7 @@ _RES_NUM = rf"(?:{_ROMAN_SESSION}|(?:ES-\d+/\d+|S-\d+/\d+|\d+/\d+(?!\d)[A-Z]?(?!
 # General Assembly or Human Rights Council text ('Assembly resolution 76/300', 'Council resolution 56/8');
 # 'UNSCR 1325', 'Security Council Resolution (UNSCR) 1325'.
 RESOLUTIONS = re.compile(
-    rf"(?:(?P<organ>{_ORGAN_RE})(?:'s)?\s+|(?P<short>Assembly|Council)\s+(?=resolution))?"
+    rf"(?:(?P<organ>{_ORGAN_RE})(?:'s)?\s+|(?P<short>Assembly|Council)\s+(?=resolution|decision))?"
     rf"(?P<kind>[Rr]esolutions?|[Dd]ecisions?|UNSCRs?)(?:\s*\((?:UNSCR|UNSC|SCR)\))?\s+(?:No\.\s*)?"
     rf"(?P<nums>{_RES_NUM}(?:\s*(?:,|and|,\s*and)\s+{_RES_NUM})*)"
     rf"(?:\s+of\s+the\s+(?P<organ_after>{_ORGAN_RE})|,\s+the\s+(?P<organ_next>{_ORGAN_RE})\b)?")
@@ -61,6 +61,9 @@ _ONE_NUM = re.compile(rf"(?P<n>ES-\d+/\d+|S-\d+/\d+|\d+/\d+[A-Z]?{_PART_LETTER}?
 # (the General Assembly to its thirtieth, 1975; the others into the late 1970s).
 ROMAN_NUMBERED = {"general-assembly": 30, "economic-and-social-council": 63, "commission-on-human-rights": 35}
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
+# Only the General Assembly numbers past a hundred in a session (the Human Rights Council adopts well under
+# a hundred texts a session; ECOSOC numbers by year): 'resolution 79/251' with no organ named is its.
+_ASSEMBLY_NUMBER = re.compile(r"(?:[4-9]\d)/(?:[1-9]\d\d)(?:[A-Z]|\s[A-H])?")
 COMMUNICATION = re.compile(r"\b(?P<ref>(?:JUA|JAL|JOL|UA|AL|OL)\s+(?:[A-Z]{3}\s+)+\d{1,3}/\d{4})\b")
 TREATY_COMMUNICATION = re.compile(r"\bcommunications?\s+No\.\s*(?P<n>\d+/\d{4})")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"”\]]+")
@@ -168,8 +171,9 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
         res = RES_SYMBOL.match(parts[0])
         if res and len(parts) == 1:
             # The resolution itself, its symbol as printed among its parts (a cited symbol too).
-            organ = ORGANS["security council" if res.group("sc") else "general assembly"]
-            number = res.group("sc") or res.group("ga")
+            organ = ORGANS["security council" if res.group("sc") else
+                           "general assembly" if res.group("ga") else "economic and social council"]
+            number = res.group("sc") or res.group("ga") or res.group("ecosoc")
             year = _YEAR_AFTER.match(text, m.end())
             found.append(Citation("resolution", resolution_key(organ[0], number), f"{organ[1]} resolution {number}",
                                   span(text, m.start(), m.end()), _as_authority(characterise(text, ctx)),
@@ -230,7 +234,7 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
                 # 'ES-10/24' an emergency special session of the General Assembly.
                 if year and "/" not in number:
                     organ = ORGANS["security council"]
-                elif number.startswith("ES-"):
+                elif number.startswith("ES-") or _ASSEMBLY_NUMBER.fullmatch(number):
                     organ = ORGANS["general assembly"]
                 else:
                     continue   # fail closed: an organ we cannot tell is not guessed
