@@ -4,7 +4,6 @@ above a floor. Skipped when ../shared/corpus-un2025 is not beside the project.""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 
 import pytest
@@ -19,13 +18,10 @@ CORPUS = SHARED / "corpus-un2025"
 
 
 @pytest.fixture(scope="module")
-def scores(tmp_path_factory):
+def scores():
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus-un2025 is not beside the project")
-    pred = score.predictions(score.annotated_files(GOLD, CORPUS), tmp_path_factory.mktemp("un2025"))
-    out = subprocess.run([sys.executable, str(score.KG_EVAL), str(GOLD), str(pred), "--json"],
-                         check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
+    return json.loads(score.score(GOLD, CORPUS, as_json=True))
 
 
 def test_every_annotated_document_is_built_and_scored(scores):

@@ -16,6 +16,7 @@ from spacy.util import filter_spans
 
 from kg import vocab as vocab_mod
 from kg.extract import prefilter
+from kg.extract.places import TITLE_WORDS
 from kg.extract.text import span
 from kg.models import Mention
 
@@ -120,9 +121,7 @@ OCCUPIED = re.compile(r"[Oo]ccupied\s+")
 # A place's name in the name of a document, a process or a forum ('the Addis Ababa Action Agenda', 'the Paris
 # Principles', 'the Sendai Framework', 'the Stockholm Agreement', 'the Minsk agreements') or of a government
 # ('the Kiev regime') stands for that, not for the place.
-TITLE_AFTER_PLACE = re.compile(r"\s+(?:Action\s+Agenda|Agenda|Framework|[Aa]greements?|Declaration|Principles|Network|"
-                               r"Programme|Plan|Accords?|Process|Statement|Commitments|Rules|Consensus|Document|"
-                               r"Strategy|Format|Initiative|Platform|Club|Pact|Communiqué|Call|regime)\b")
+TITLE_AFTER_PLACE = re.compile(r"\s+(?:Action\s+)?(?:" + "|".join(TITLE_WORDS) + r"|agreements?|regime)\b")
 
 # A state's name in the name of an armed group or a disease names neither the state nor its people: 'the
 # Islamic State in Iraq and the Levant', 'Islamic State of Iraq and Syria', 'Al-Qaida in the Arabian

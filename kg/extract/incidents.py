@@ -47,6 +47,7 @@ INJURED_N = re.compile(rf"\b(?:injured|wounded|injuring|wounding)\s+(?:{_ABOUT})
                        rf"(?:[a-z-]+\s+)?(?:people|persons|civilians|residents|children|women|men|others|soldiers|"
                        rf"servicemen|workers|[A-Z][a-z]+s)\b")
 INJURY_WORD = re.compile(r"\b(?:injur|wound)")
+_INJURY_STEMS = ("injur", "wound")   # what every INJURED_N match holds (_matches)
 _KILLING_WORD = re.compile(rf"\b(?:{KILL_VERB}|killing|deaths?|fatalities)(?![a-z])")
 _HOSTAGE_WORDS = ("taken hostage", "held hostage", "abducted")
 HOSTAGES = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:were\s+)?(?:captured and )?(?:{'|'.join(_HOSTAGE_WORDS)})")
@@ -162,6 +163,10 @@ def _matches(rx: re.Pattern, words: tuple[str, ...], text: str, start: int, end:
     return list(rx.finditer(text, start, end))
 
 
+def _is_year(n: str) -> bool:
+    return re.fullmatch(r"(1[89]|20)\d\d", n) is not None
+
+
 def _int(s: str | None) -> int | None:
     if not s:
         return None
@@ -269,7 +274,7 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
     figures = []
     for found in (killed_matches(text), prefilter.finditer(KILLING, text), prefilter.finditer(KILLED_ONE, text)):
         for m in found:
-            if re.fullmatch(r"(1[89]|20)\d\d", m.group("n")):
+            if _is_year(m.group("n")):
                 continue   # a year, not a figure
             if m.group("n").lower() in ("zero", "one") and not re.match(r"\d", m.group("n")):
                 continue   # 'one of the', 'no one was': not a count of victims
@@ -285,18 +290,20 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
         return {p.key for p in places if a <= p.span.start < b}
 
     killing_places = {e: places_in(s, e) for s, e in killing_sentences}
-    wounded_only = []
+    wounded_only, read = [], set()
     for w in prefilter.finditer(INJURY_WORD, text):
         s0, e0 = sentence_bounds(text, w.start())
-        if (s0, e0) in killing_sentences or any(a <= w.start() < b for a, b in cited) \
-                or _KILLING_WORD.search(text, s0, e0) \
-                or any(s0 - 3 <= e <= s0 and places_in(s0, e0) <= where for e, where in killing_places.items()):
+        if (s0, e0) in read or (s0, e0) in killing_sentences or any(a <= w.start() < b for a, b in cited) \
+                or _KILLING_WORD.search(text, s0, e0):
             continue
-        hit = next(iter([*_matches(INJURED_N, ("injur", "wound"), text, s0, e0),
+        read.add((s0, e0))
+        here = places_in(s0, e0)
+        if any(s0 - 3 <= e <= s0 and here <= where for e, where in killing_places.items()):
+            continue
+        hit = next(iter([*_matches(INJURED_N, _INJURY_STEMS, text, s0, e0),
                          *_matches(INJURED, _INJURE_WORDS, text, s0, e0)]), None)
-        if hit is not None and not re.fullmatch(r"(1[89]|20)\d\d", hit.group("n")):
+        if hit is not None and not _is_year(hit.group("n")):
             wounded_only.append(hit)
-            killing_sentences.add((s0, e0))
     figures += wounded_only
     wounding = {id(m) for m in wounded_only}
     figures.sort(key=lambda m: m.start())
@@ -305,16 +312,17 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
     for m in figures:
         # One incident per clause: a sentence may list several, one to a clause ('2 April: 15 Palestinians
         # killed ... in Khan Yunus; 22 Palestinians ... killed in ... the Jabaliya refugee camp').
-        s0, e0 = sentence_bounds(text, m.start())
-        semi_before, semi_after = text.rfind(";", s0, m.start()), text.find(";", m.start(), e0)
-        s0, e0 = (semi_before + 1 if semi_before >= 0 else s0), (semi_after if semi_after >= 0 else e0)
+        sentence = sentence_bounds(text, m.start())
+        semi_before, semi_after = text.rfind(";", sentence[0], m.start()), text.find(";", m.start(), sentence[1])
+        s0 = semi_before + 1 if semi_before >= 0 else sentence[0]
+        e0 = semi_after if semi_after >= 0 else sentence[1]
         if (s0, e0) in seen_clauses:
             continue
         seen_clauses.add((s0, e0))
-        window = _window(text, m.start())
-        if window[0] != (s0, e0):
+        window = _window(text, m.start())   # the sentence, then the ones before it
+        if (s0, e0) != sentence:
             window.insert(0, (s0, e0))   # the clause first, then its whole sentence
-        own = {window[0], window[1] if len(window) > 1 and window[1][0] <= s0 and e0 <= window[1][1] else window[0]}
+        own = {(s0, e0), sentence}
         place = date = perp = None   # place: the chosen place mention
         sentence_places = list(dict.fromkeys(p.key for p in places if s0 <= p.span.start < e0))
         if len(sentence_places) > 2 or AGGREGATE.search(text, s0, e0):
@@ -347,13 +355,13 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
         clause_end = e0
         hurt = [x for x in [*_matches(INJURED, _INJURE_WORDS, text, m.start(), e0),
                             *_matches(INJURING, _INJURING_WORDS, text, m.start(), e0),
-                            *_matches(INJURED_N, ("injur", "wound"), text, m.start(), e0)]
-                if not re.fullmatch(r"(1[89]|20)\d\d", x.group("n"))]   # 'born in 1990 and injured': a year
+                            *_matches(INJURED_N, _INJURY_STEMS, text, m.start(), e0)]
+                if not _is_year(x.group("n"))]   # 'born in 1990 and injured': a year
         hurt.sort(key=lambda x: x.start("n"))
-        injured = _int(hurt[0].group("n")) if hurt else None
-        killed = None if id(m) in wounding else _int(m.group("n"))
-        if killed is None:
-            injured = _int(m.group("n"))
+        if id(m) in wounding:   # the figure is of the wounded
+            killed, injured = None, _int(m.group("n"))
+        else:
+            killed, injured = _int(m.group("n")), _int(hurt[0].group("n")) if hurt else None
         taken = _matches(HOSTAGES, _HOSTAGE_WORDS, text, s0, e0)
         hostages = _int(taken[0].group("n")) if taken else None
         lost = _matches(MISSING, ("missing",), text, s0, e0)

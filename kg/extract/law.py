@@ -23,9 +23,10 @@ ANAPHOR = re.compile(r"(?:,?\s+and\s+other\s+(?:relevant\s+)?(?:articles|provisi
 # Domestic acts: 'Criminal Code of the Republic of Azerbaijan', 'Law of the Republic of X “On Media”',
 # 'Code on Execution of Punishments', 'Internal Disciplinary Rules of Pre-trial Detention Facilities'.
 _STATE_OF = r"(?:\s+of\s+the\s+(?:Republic|Kingdom|State|Federation|Islamic Republic|Federal Republic|Russian Federation)(?:\s+of\s+[A-Z][a-z]+)?|\s+of\s+[A-Z][a-z]+)"
+_CODE_KINDS = r"Criminal|Civil|Penal|Labour|Labor|Family|Administrative|Electoral|Land|Tax|Customs|Water|Housing|Military"
 DOMESTIC = re.compile(
     r"(?P<title>"
-    r"(?:(?:Criminal|Civil|Penal|Labour|Labor|Family|Administrative|Electoral|Land|Tax|Customs|Water|Housing|Military)"
+    rf"(?:(?:{_CODE_KINDS})"
     r"(?:\s+Procedure|\s+Procedural|\s+Offences|\s+Execution)?\s+Code" + _STATE_OF + r"?"
     r"|Code\s+(?:on|of)\s+(?!Conduct)[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+){0,3}" + _STATE_OF + r"?"
     r"|Constitution" + _STATE_OF +
@@ -45,8 +46,7 @@ QUOTED = re.compile(r"[“\"](?:On|on)\s+[^”\"]+[”\"]")
 # A code or constitution named by its state's adjective: 'the Sudanese Penal Code', 'the Italian Constitution'
 # (kept only where the first word is a state mention).
 STATE_ADJ_ACT = re.compile(
-    r"\b(?P<title>(?P<adj>[A-Z][a-z]+)\s+(?:(?:Criminal|Civil|Penal|Labour|Labor|Family|Administrative|Electoral|"
-    r"Military)(?:\s+Procedure|\s+Procedural)?\s+Code|Constitution))\b")
+    rf"\b(?P<title>(?P<adj>[A-Z][a-z]+)\s+(?:(?:{_CODE_KINDS})(?:\s+Procedure|\s+Procedural)?\s+Code|Constitution))\b")
 
 
 def _articles(s: str) -> list[str]:

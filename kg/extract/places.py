@@ -36,12 +36,15 @@ STRUCK_IN = re.compile(rf"\b(?:killed|injured|wounded|attack(?:s|ed)?|shell(?:in
                        rf"bombardments?|raids?|massacred?|explosions?|shot|fired|committed|perpetrated|occurred|took\s+place)\b"
                        rf"[^.;:\n]{{0,60}}?\b(?:in|at|near)\s+"
                        rf"(?:the\s+)?(?P<name>{PLACE_NAME})\b(?![ \t]+[A-Z])")
-# A sea, a gulf or a strait is not a place within a State (a lake or a river may be); nor is what a
-# document, a process or a compass point is called ('Taif Accords', 'North').
+# The words that end the name of a document, a process or a forum named after a place ('the Addis Ababa
+# Action Agenda', 'the Taif Accords', 'the Stockholm Agreement'): such a name is not the place.
+TITLE_WORDS = ("Accord", "Accords", "Agreement", "Agreements", "Declaration", "Principles", "Framework", "Agenda",
+               "Process", "Plan", "Initiative", "Statement", "Network", "Programme", "Rules", "Consensus", "Document",
+               "Strategy", "Format", "Platform", "Club", "Pact", "Communiqué", "Call", "Commitments")
+# A sea, a gulf or a strait is not a place within a State (a lake or a river may be); nor is a title or a
+# compass point ('Taif Accords', 'North').
 WATER_WORDS = {"Sea", "Gulf", "Ocean", "Strait", "Straits", "Bay"}
-NOT_PLACE_WORDS = {*WATER_WORDS, "Accord", "Accords", "Agreement", "Agreements", "Declaration", "Principles",
-                   "Framework", "Agenda", "Process", "Plan", "Initiative", "Statement", "Provinces", "Regions",
-                   "North", "South", "East", "West"}
+NOT_PLACE_WORDS = {*WATER_WORDS, *TITLE_WORDS, "Provinces", "Regions", "North", "South", "East", "West"}
 # What every match of a pattern holds (prefilter.finditer does not run the pattern over a text without one).
 NEEDS = {IN_CITY: re.compile(rf"\((?:{KIND})\)"),
          LIST_KIND: re.compile(rf"and\s+(?:other\s+\w+\s+)?(?:{PLACE_NAME}\s+)?{KINDS}\b")}
