@@ -266,6 +266,23 @@ CITED_TITLE = re.compile(rf"[“\"][^”\"\n]{{10,300}}[”\"],?\s*(?=(?:\d{{1,2
 DASH_ASIDE = re.compile(r"(?<=\s)[–—](?=\s)([^–—.;\n]{1,80}?\s)[–—](?=\s)")
 
 
+def _locations(text: str, places: list[Mention]) -> int:
+    """How many locations the places name: a place with the units it lies in is one ('Pinyin, Mezam
+    Division, North-West Region': each follows the one before with only a comma between and is wider;
+    'Aghdam, Barda, Fuzuli' are three)."""
+    keys: set[str] = set()
+    count = 0
+    previous = None
+    for p in sorted(places, key=lambda p: p.span.start):
+        within = (previous is not None and re.fullmatch(r",\s*", text[previous.span.end:p.span.start])
+                  and place_rank(text, p) > place_rank(text, previous))
+        if not within and p.key not in keys:
+            count += 1
+        keys.add(p.key)
+        previous = p
+    return count
+
+
 def extract_incidents(text: str, states: list[Mention], places: list[Mention], authors,
                       doc_date: str | None = None) -> list[Incident]:
     printed = text
@@ -324,14 +341,13 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
             window.insert(0, (s0, e0))   # the clause first, then its whole sentence
         own = {(s0, e0), sentence}
         place = date = perp = None   # place: the chosen place mention
-        sentence_places = list(dict.fromkeys(p.key for p in places if s0 <= p.span.start < e0))
-        if len(sentence_places) > 2 or AGGREGATE.search(text, s0, e0):
+        if _locations(text, [p for p in places if s0 <= p.span.start < e0]) > 2 or AGGREGATE.search(text, s0, e0):
             continue   # an aggregate over many places or a total, not one incident
         aggregate = False
         for a, b in window:
             if place is None:
                 near = [p for p in places if a <= p.span.start < b]
-                if len({p.key for p in near}) > 2 and (a, b) not in own:
+                if _locations(text, near) > 2 and (a, b) not in own:
                     aggregate = True   # the place comes from a sentence listing many places
                     break
                 if near:

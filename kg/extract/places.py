@@ -31,11 +31,26 @@ IN_CITY = re.compile(rf"\b(?:in|of)\s+(?:the\s+)?(?P<name>{PLACE_NAME})\s+\((?:{
 # Where an attack struck, in the sentence that reports it: '19 Palestinians killed in Israeli bombings in
 # Khan Yunus', 'the bombing of their home in Khan Yunus', 'a mass atrocity committed in Orahovac'. ('on' is
 # left out: what an attack is 'on' is as often a people or an organisation as a place; the name must end
-# the run of capitalised words, or it is part of a longer name.)
+# the run of capitalised words, or it is part of a longer name, as 'the Islamic Republic' of Iran.)
 STRUCK_IN = re.compile(rf"\b(?:killed|injured|wounded|attack(?:s|ed)?|shell(?:ing|ed)|strikes?|struck|bomb(?:ing|ings|ed)|"
                        rf"bombardments?|raids?|massacred?|explosions?|shot|fired|committed|perpetrated|occurred|took\s+place)\b"
                        rf"[^.;:\n]{{0,60}}?\b(?:in|at|near)\s+"
-                       rf"(?:the\s+)?(?P<name>{PLACE_NAME})\b(?![ \t]+[A-Z])")
+                       rf"(?:the\s+)?(?P<name>{PLACE_NAME})\b(?![ \t]+(?:of[ \t]+)?[A-Z])")
+# A place named with its administrative unit, the unit's word capitalised as part of the name ('Diyala
+# Governorate', 'Kherson Oblast', 'Nasir County', 'the Governorate of Muthanna'): the unit is the place and its
+# name keeps the word. ('State' is also a polity's word, 'the Islamic State', 'the Palestinian State': a name
+# before it must be a region the gazetteer knows, 'Upper Nile State'.)
+UNIT = r"(?:Oblast|Region|Governorate|Province|District|County|Canton|Prefecture|Krai|Rayon|Municipality|State)"
+# (A unit's name may hold particles: 'Sar-e Pul Province', 'Khwaja Baha ud Din District'.)
+_WP = r"[A-Z][a-zà-ÿ'’]+(?:-(?:[a-z]{1,3}|[A-Z][a-zà-ÿ'’]+))*"
+_PARTICLE = r"(?:ud|ul|ad|al|el|as|ash|bin|ibn|de|du|da|di|del|la|le|e|i|y)"
+# (Found from the unit's word back: a search from every capital letter costs a third of the stage.)
+UNIT_AT = re.compile(rf"(?<=\s){UNIT}\b")
+NAME_BEFORE = re.compile(rf"(?<![\w-])(?P<name>{_WP}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_WP}){{0,3}})[ \t]*\n?[ \t]*$")
+UNIT_OF = re.compile(rf"\b(?P<unit>Governorate|Province|Oblast|Region|District|Prefecture|Municipality)\s+of\s+"
+                     rf"(?P<name>{PLACE_NAME})\b(?![ \t]+[A-Z])")
+PLACED_IN = re.compile(rf"(?<![\w-])(?P<name>{PLACE_NAME}),\s+$")
+UNIT_WORD = re.compile(rf"^{UNIT}\b|\b{UNIT}$")
 # The words that end the name of a document, a process or a forum named after a place ('the Addis Ababa
 # Action Agenda', 'the Taif Accords', 'the Stockholm Agreement'): such a name is not the place.
 TITLE_WORDS = ("Accord", "Accords", "Agreement", "Agreements", "Declaration", "Principles", "Framework", "Agenda",
@@ -64,7 +79,8 @@ NOT_PLACES = {"The", "This", "That", "Other", "Each", "Every", "United", "Nation
 WIDER_THAN_A_STATE = {"Africa", "African", "Asia", "Asian", "Asia-Pacific", "Europe", "European", "America", "Americas",
                       "American", "Latin", "Pacific", "Atlantic", "Caribbean", "Mediterranean", "Middle", "Sahel",
                       "Lakes", "Caucasus", "Baltic", "Nordic", "Ocean", "Arctic", "Antarctic", "Balkans", "Gulf",
-                      "Levant", "Maghreb", "Himalaya", "Schengen", "Sahara", "Horn"}
+                      "Levant", "Maghreb", "Himalaya", "Schengen", "Sahara", "Horn", "Arab", "Eurasian",
+                      "Euro-Atlantic", "Basin"}
 
 
 def _ok(name: str, states: set[str], common: frozenset[str] = frozenset()) -> bool:
@@ -80,12 +96,13 @@ def _ok(name: str, states: set[str], common: frozenset[str] = frozenset()) -> bo
 KIND_AFTER = re.compile(rf"\s+({KIND})\b")
 KIND_BEFORE = re.compile(rf"\b({KIND})\s+of\s+(?:the\s+)?$")
 _RANK = {"village": 0, "settlement": 0, "camp": 0, "town": 1, "city": 1, "municipality": 1, "area": 2,
-         "district": 3, "rayon": 3, "county": 3, "region": 4, "province": 4, "governorate": 4, "oblast": 4, "state": 5}
+         "district": 3, "rayon": 3, "county": 3, "division": 3, "canton": 3, "region": 4, "province": 4,
+         "governorate": 4, "oblast": 4, "prefecture": 4, "department": 4, "krai": 4, "state": 5}
 
 
 # The gazetteer's kg:placeType, ranked as the kind words are.
 _TYPE_RANK = {"capital": 1, "city": 1, "district": 3, "region": 4, "territory": 5}
-KIND_LAST = re.compile(rf"\s({KIND})$", re.I)
+KIND_LAST = re.compile(rf"\s({KIND}|{UNIT}|Division|Department)$", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -121,6 +138,18 @@ def extract_places(text: str, state_mentions: list[Mention], common: frozenset[s
             name = m.group("name")
             if _ok(name, state_words, common):
                 names[name] = None
+    for unit in prefilter.finditer(UNIT_AT, text):
+        m = NAME_BEFORE.search(text, max(0, unit.start() - 80), unit.start())
+        name = m and _unit_name(m.group("name").split(), unit.group(0), state_words, common)
+        if name:
+            names[name] = None
+            # A place placed by its unit: 'Yelets, Lipetsk Region', 'Bor, Jonglei State'.
+            placed = PLACED_IN.search(text, max(0, m.start() - 40), m.start())
+            if placed and _ok(placed.group("name"), state_words, common) and not NOT_PLACES.intersection(placed.group("name").split()):
+                names[" ".join(placed.group("name").split())] = None
+    for m in prefilter.finditer(UNIT_OF, text):
+        if _ok(m.group("name"), state_words, common) and m.group("name") not in NOT_PLACE_WORDS:
+            names[f"{m.group('unit')} of {m.group('name')}"] = None
     for m in [*prefilter.finditer(LIST_KIND, text, NEEDS[LIST_KIND]), *prefilter.finditer(KINDS_OF_LIST, text)]:
         for part in re.split(r",\s+|\s+and\s+|\s+as well as\s+", m.group("list")):
             part = re.sub(r"^other\s+\w+\s*", "", part.strip())
@@ -130,8 +159,52 @@ def extract_places(text: str, state_mentions: list[Mention], common: frozenset[s
     if not names:
         return []
     # Every occurrence of a name the text has introduced as a place is a mention of that place.
-    rx = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w-])")
-    return [Mention("place", m.group(0), m.group(0), span(text, m.start(), m.end()), "places") for m in rx.finditer(text)]
+    # (A name may run over a line's end: 'Lipetsk\nRegion'.)
+    rx = re.compile(r"(?<![\w-])(?:" + "|".join(r"\s+".join(map(re.escape, n.split())) for n in sorted(names, key=len, reverse=True))
+                    + r")(?![\w-])")
+    return [Mention("place", " ".join(m.group(0).split()), " ".join(m.group(0).split()), span(text, m.start(), m.end()), "places")
+            for m in rx.finditer(text)]
+
+
+def _unit_name(words: list[str], unit: str, states: set[str], common: frozenset[str]) -> str | None:
+    """'Diyala Governorate' from the words before a unit's word, less leading words that are no place's
+    ('In Kandahar Province'); none where a word left is a state's, a heading's or a wider region's
+    ('Islamic State Khorasan Province', 'Coast Military Region', 'Lake Chad Basin Region')."""
+    if " ".join(words).lower() in _region_names():   # 'Western Equatoria State'
+        return f"{' '.join(words)} {unit}"
+    while words and (words[0] in NOT_PLACES or words[0] in states or words[0].islower()):
+        words = words[1:]
+    name = " ".join(words)
+    if not words or any(w in NOT_PLACES or w in states or w == "Military" for w in words) or not _ok(name, states, common):
+        return None
+    if unit == "State" and name.lower() not in _region_names():
+        return None
+    return f"{name} {unit}"
+
+
+@lru_cache(maxsize=1)
+def _region_names() -> dict[str, str]:
+    """The gazetteer's regions and districts by each of their names in lower case: name -> IRI."""
+    out: dict[str, str] = {}
+    for t in vocab.load().of("place"):
+        if _TYPE_RANK.get(t.place_type, 0) >= _TYPE_RANK["district"]:
+            for n in (t.label, *t.names):
+                out.setdefault(n.lower(), t.iri)
+    return out
+
+
+def unit_key(label: str, inside: list[Mention]) -> str:
+    """The place a unit's name denotes: the gazetteer's region of that name, or with another unit's word
+    ('Kyiv Region' is Kyiv Oblast), or the gazetteer region named inside it ('Upper Nile State' is Upper
+    Nile, not a city's: 'Lipetsk Region' is not the city of Lipetsk), else the name as printed."""
+    regions = _region_names()
+    base = re.sub(rf"^{UNIT}\s+of\s+|\s+{UNIT}$", "", label)
+    for name in (label, *(f"{base} {u}" for u in ("Oblast", "Region", "Province", "Governorate", "District"))):
+        if name.lower() in regions:
+            return regions[name.lower()]
+    ranks = _gazetteer_ranks()
+    inner = [g.key for g in inside if g.label == base and ranks.get(g.key, 0) >= _TYPE_RANK["district"]]
+    return inner[0] if inner else label
 
 
 PUBLISHER = re.compile(r"[^()\n]{0,60}?\b(?:Press|Publishers|Publishing|Books|Editions)\b")
@@ -160,6 +233,16 @@ def merge(introduced: list[Mention], gazetteer: list[Mention], text: str = "", s
         return i >= 0 and end <= in_states[i][1]
 
     gazetteer = [g for g in gazetteer if not not_a_place_here(text, g) and not in_a_state(g.span.start, g.span.start + 1)]
+    # A unit's name is the place, over a gazetteer name inside it ('Diyala' in 'Diyala Governorate'), unless
+    # the gazetteer knows the whole name as printed.
+    whole = {(g.span.start, g.span.end) for g in gazetteer}
+    units = [m for m in introduced if UNIT_WORD.search(m.label) and (m.span.start, m.span.end) not in whole]
+    if units:
+        inside = {id(m): [g for g in gazetteer if m.span.start <= g.span.start and g.span.end <= m.span.end]
+                  for m in units}
+        covered = {id(g) for inner in inside.values() for g in inner}
+        gazetteer = [g for g in gazetteer if id(g) not in covered] + [
+            Mention("place", unit_key(m.label, inside[id(m)]), m.label, m.span, "places") for m in units]
     spans = [(g.span.start, g.span.end) for g in gazetteer]
     keep = [m for m in introduced if not any(a < m.span.end and m.span.start < b for a, b in spans)
             and not in_a_state(m.span.start, m.span.end)]
