@@ -189,6 +189,31 @@ def test_persons_named_after_their_office(text, expected):
     assert {p.name for p in run(text).persons} == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # A/79/722: a post of a State, then the holder, no comma between
+    ("At the Sixth CICA Summit, President of\nKazakhstan Kassym-Jomart Tokayev has announced", {"Kassym-Jomart Tokayev"}),
+    # A/80/42: a bureau member by the State that nominated them; experts by their office, or 'who'
+    ("the Commission elected Akaki Dvali (Georgia) as Chair.\n\nSyed Atif Raza (Pakistan)\n",
+     {"Akaki Dvali", "Syed Atif Raza"}),
+    ("the following experts: Charles Ovink of the Office for Disarmament Affairs; Michael Spies, who addressed "
+     "space; Clarice Lim of the Permanent Mission of Singapore", {"Charles Ovink", "Michael Spies", "Clarice Lim"}),
+    # A/79/922, S/2025/323: a role after the name; the Speaker and the Undersecretary before it; the ayn in a name
+    ("Svetlana Petrenko, official representative of the Investigative Committee, said; the Speaker of the "
+     "Islamic\nConsultative Assembly, Mohammed Baqer Qalibaf, among others; the Prime Minister,\nMohammed Shia‘ Al "
+     "Sudani, inaugurated", {"Svetlana Petrenko", "Mohammed Baqer Qalibaf", "Mohammed Shia‘ Al Sudani"}),
+    # S/2025/197, S/2025/323: a commander or a founder, by a comma on each side
+    ("led by Hay’at Tahrir al-Sham (HTS) and its\ncommander, Ahmed al-Sharaa, took power; the imprisoned founder "
+     "of PKK, Abdullah Öcalan, called", {"Ahmed al-Sharaa", "Abdullah Öcalan"}),
+    # A/HRC/59/L.17: a cited author; but not an organisation's name before 'and others' in running text
+    ("⁹ Nicola Yeates and others, A Global Fund for Social Protection", {"Nicola Yeates"}),
+    ("members of the Deterrence Apparatus for Combating\nOrganized Crime and others, to urge de-escalation", set()),
+    # a State in brackets after words that are not a name
+    ("the Republic of Korea (Korea) and the Human Rights Watch, who said", set()),
+])
+def test_persons_named_without_a_post_before_them(text, expected):
+    assert {p.name for p in run(text).persons} == expected
+
+
 @pytest.mark.parametrize("title, expected", [
     # S/2025/407, S/2025/394: an office writes; the state its title names and a mission the text names are
     # not the author

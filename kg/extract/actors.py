@@ -9,7 +9,7 @@ from kg.models import Mention, PostHolding, Span
 
 # A capitalised word in any Latin script ('Erdoğan', 'Ñúñez', 'Đorđević'), or an initial.
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
-_LOWER_RUN = r"(?:[^\W\d_A-Z]|['’])+"
+_LOWER_RUN = r"(?:[^\W\d_A-Z]|['’‘])+"   # (‘ is the ayn of a transliteration: 'Ja‘far', 'Shia‘')
 # (The capital is read once for both branches, [A-Z] being among _UPPER: re then skips ahead to a
 # capital instead of trying every position.)
 _NAME_WORD = rf"(?:[{_UPPER}](?:{_LOWER_RUN}(?:-[{_UPPER}]?{_LOWER_RUN})?|(?<=[A-Z])\.(?:[A-Z]\.)*))"
@@ -66,8 +66,24 @@ POST_NAME = re.compile(rf"\b(?P<post>{POSTS}|[Jj]ournalist|[Ll]awyer|[Ee]xpert|[
 OFFICE_TITLE_NAME = re.compile(
     rf"\b(?P<post>Secretary-General|Coordinator|Envoy|Representative|Rapporteur|Commissioner|Minister|"
     rf"President|Director(?:-General)?|Chair(?:person|man|woman)?|Spokesperson|Ambassador|Adviser|Prosecutor|"
-    rf"Registrar|Secretary|president|minister|envoy|ambassador|spokesperson)"
+    rf"Registrar|Secretary|Speaker|Amir|Emir|King|Governor|Mayor|Undersecretary|president|minister|envoy|"
+    rf"ambassador|spokesperson|commander|leader|founder)"
     rf"(?:\s+(?:of|for|on|in|and|the|[A-Z][\w’'-]*))*?,\s+(?P<name>{NAME})(?=\s*[,.;)]|\s+(?:on|in|and|who|said|stated)\b)")
+# What follows a person's name and nothing else's, the name found back from it: 'Akaki Dvali (Georgia)' (a
+# member of a bureau by the State that nominated them: see persons()), 'René Holbach, who addressed',
+# 'Charles Ovink of the Office for Disarmament Affairs', 'Svetlana Petrenko, official representative of',
+# a cited author ('Nicola Yeates and others, A Global Fund').
+_ROLE = (r"representative|spokes(?:person|man|woman)|member|head|leader|director|adviser|advisor|commander|founder|"
+         r"chair(?:man|woman|person)?|journalist|activist|witness|resident|citizen|national|expert|officer|official|"
+         r"lawyer|researcher|professor|author")
+AFTER_A_NAME = re.compile(
+    rf",[ \t]*\n?[ \t]*(?:who\b|(?:an?[ \t]+|the[ \t]+)?(?:[a-z]+[ \t]+){{0,2}}(?i:{_ROLE})[ \t]+(?:of|at|for|in|to)\b)|"
+    rf"(?<=\s)of[ \t]+the[ \t]+(?:Permanent[ \t]+Mission|Office|Department|Ministry|Embassy|Delegation)\b|"
+    rf"(?<=\s)and\s+others,[ \t]*(?=[“\"A-Z])")
+NAME_ENDING = re.compile(rf"(?<![\w’'.-])(?P<name>{NAME})$")
+# 'President of Kazakhstan Kassym-Jomart Tokayev': a post of a State, then the holder, no comma between.
+POST_OF_STATE = re.compile(rf"\b(?P<post>{POSTS})\s+of\s+(?:the\s+)?$")
+NAME_NEXT = re.compile(rf"[ \t]*\n?[ \t]*(?P<name>{NAME})")
 NOT_NAME_WORDS = {
     "The", "This", "That", "These", "General", "Assembly", "Security", "Council", "United", "Nations", "Republic",
     "Office", "Human", "Rights", "Committee", "Special", "Rapporteur", "Permanent", "Representative", "Mission",
@@ -257,6 +273,23 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
         add(m.group("name"), m.start("name"), m.group("post"), None)
     for m in prefilter.finditer(NAME_AS_POST, text, AS_POST):
         add(m.group("name"), m.start("name"), m.group("post"), None)
+    for m in prefilter.finditer(AFTER_A_NAME, text):
+        end = m.start()
+        while end > 0 and text[end - 1].isspace():
+            end -= 1
+        name = NAME_ENDING.search(text, max(0, end - 80), end)
+        if name:
+            add(name.group("name"), name.start("name"), None, None)
+    for s in states:
+        a, b = s.span.start, s.span.end
+        if text[a - 1:a] == "(" and text[b:b + 1] == ")":   # 'Akaki Dvali (Georgia)', on one line
+            end = len(text[:a - 1].rstrip(" \t"))
+            name = NAME_ENDING.search(text, max(0, end - 80), end)
+            if name and "\n" not in name.group("name"):
+                add(name.group("name"), name.start("name"), None, s.key)
+        post = POST_OF_STATE.search(text, max(0, a - 60), a)
+        if post and (name := NAME_NEXT.match(text, b)):
+            add(name.group("name"), name.start("name"), post.group("post"), s.key)
     seen, unique = set(), []
     taken = [(t.span.start, t.span.end) for t in [*terms, *states]]
     place_spans = [(t.span.start, t.span.end) for t in places]
