@@ -450,6 +450,20 @@ def test_incident_place_is_the_most_local_one(text, place):
     assert [i.place for i in run(text).incidents] == [place]
 
 
+@pytest.mark.parametrize("text, expected", [
+    # A/ES-10/1029: four words between the figure and its verb
+    ("29 March 2025: 6 Palestinians from a single family killed – father, mother and\nchildren – in the Israeli "
+     "bombing of their home in Khan Yunus as they returned", [("Khan Yunus", "2025-03-29", 6, None)]),
+    # S/2025/73: the wounded, not the nationals among them
+    ("On 24 January 2025, near Sake, eight peacekeepers, including\nthree Guatemalans, were injured.",
+     [("Sake", "2025-01-24", None, 8)]),
+    # A/79/753: a figure in thousands
+    ("In July 1942, in Rovno, 25\nthousand Jews were killed.", [("Rovno", "1942-07", 25000, None)]),
+])
+def test_figures_of_victims_described_at_length(text, expected):
+    assert [(i.place, i.date, i.killed, i.injured) for i in run(text).incidents] == expected
+
+
 def test_hedged_figures_are_read():
     # S/2025/415: 'injuring around 50 others'
     text = ("20. On 9 April 2025, the Israel Defense Forces struck at least six neighbouring residential\nbuildings in "

@@ -17,10 +17,13 @@ NUMBER_WORDS = {w: i for i, w in enumerate(
     "seventeen eighteen nineteen twenty".split())}
 NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "a hundred": 100})
 _WORDS = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-_N = rf"\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:{_WORDS})"
-# Up to three words between a figure and its verb; the first may be a nationality ('12 Palestinians were
-# killed', '3 Ukrainian civilians'), not a month ('on 5 May civilians were killed': 5 is a day).
-_VICTIMS = rf"(?!{MONTH_RE}\b)(?:[A-Za-z][a-z-]*,?\s+){{0,3}}?"
+# ('25 thousand Jews': a figure in thousands; one T-run more, as 'a hundred', for _killed_windows below)
+_N = rf"\d+\s+(?:thousand|million)\b|\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:{_WORDS})"
+# Up to four words between a figure and its verb; the first may be a nationality ('12 Palestinians were
+# killed', '6 Palestinians from a single family killed'), not a month ('on 5 May civilians were killed': 5
+# is a day).
+_VICTIM_WORDS = 4
+_VICTIMS = rf"(?!{MONTH_RE}\b)(?:[A-Za-z][a-z-]*,?\s+){{0,{_VICTIM_WORDS}}}?"
 KILL_VERB = r"(?:killed|murdered|massacred|executed|shot dead|lost their lives|died|dead|slaughtered)"
 _INJURE_WORDS = ("injured", "wounded", "maimed")
 INJURE_VERB = rf"(?:{'|'.join(_INJURE_WORDS)})"
@@ -98,15 +101,15 @@ IN_YEAR = re.compile(r"(?<!born )\b(?:[Ii]n|[Dd]uring)\s+((?:1[89]|20)\d\d)\b(?!
 # I1 = ',?\s*including\s+', X = inc2, I2 = ',?\s*', D = were/was/have been/had been, then \w+ly\s+.
 # Every character of A, B, I1, I2 and D is in [\w\s,-] (number words under (?i) match only
 # characters of \w), and counted in runs of [\w,-] ("T-runs"; whitespace separates them) A has at
-# most 5 (N: 2 for 'a hundred', V: 3), B 0, I1 2, I2 1, D 3. P takes at most _INC1_MAX + 2
-# characters and X at most _INC2_MAX, of any kind. _back(at, k) is the earliest offset from which
-# the text up to `at` is whitespace and at most k T-runs only; it is monotone in `at`, so for each
-# shape of match:
-#     no P, no I:  s >= _back(q, 5 + 3)
-#     P, no I:     P ends >= _back(q, 0 + 3);   s >= _back(P end - (_INC1_MAX + 2), 5)
-#     I, no P:     X ends >= _back(q, 1 + 3);   s >= _back(X end - _INC2_MAX, 5 + 2)
+# most _A_RUNS (N: 2 for 'a hundred' or '25 thousand', V: _VICTIM_WORDS), B 0, I1 2, I2 1, D 3. P takes at most
+# _INC1_MAX + 2 characters and X at most _INC2_MAX, of any kind. _back(at, k) is the earliest offset
+# from which the text up to `at` is whitespace and at most k T-runs only; it is monotone in `at`, so
+# for each shape of match:
+#     no P, no I:  s >= _back(q, _A_RUNS + 3)
+#     P, no I:     P ends >= _back(q, 0 + 3);   s >= _back(P end - (_INC1_MAX + 2), _A_RUNS)
+#     I, no P:     X ends >= _back(q, 1 + 3);   s >= _back(X end - _INC2_MAX, _A_RUNS + 2)
 #     P and I:     X ends >= _back(q, 1 + 3);   P ends >= _back(X end - _INC2_MAX, 0 + 2);
-#                  s >= _back(P end - (_INC1_MAX + 2), 5)
+#                  s >= _back(P end - (_INC1_MAX + 2), _A_RUNS)
 # The window of a verb runs from the least of these to the verb's end. Within a window KILLED
 # finds what it finds over the whole text: a match starting in it can only end at a verb whose
 # window it is in (windows that overlap are merged first), the window ends where a verb ends at a
@@ -114,7 +117,8 @@ IN_YEAR = re.compile(r"(?<!born )\b(?:[Ii]n|[Dd]uring)\s+((?:1[89]|20)\d\d)\b(?!
 # before the window. Change KILLED and this derivation must be redone (tests/test_extract.py
 # checks windowed against whole-text search).
 _KILL_VERB_END = re.compile(rf"{KILL_VERB}\b")
-_BACK = {k: re.compile(rf"\s*(?:[\w,-]+\s*){{0,{k}}}") for k in (2, 3, 4, 5, 7, 8)}
+_A_RUNS = 2 + _VICTIM_WORDS
+_BACK = {k: re.compile(rf"\s*(?:[\w,-]+\s*){{0,{k}}}") for k in (2, 3, 4, _A_RUNS, _A_RUNS + 2, _A_RUNS + 3)}
 
 
 def _killed_windows(text: str) -> list[tuple[int, int]]:
@@ -133,10 +137,10 @@ def _killed_windows(text: str) -> list[tuple[int, int]]:
     windows = []
     for q, e in verbs:
         x_end = back(q, 4)
-        start = min(back(q, 8),
-                    back(back(q, 3) - (_INC1_MAX + 2), 5),
-                    back(x_end - _INC2_MAX, 7),
-                    back(back(x_end - _INC2_MAX, 2) - (_INC1_MAX + 2), 5))
+        start = min(back(q, _A_RUNS + 3),
+                    back(back(q, 3) - (_INC1_MAX + 2), _A_RUNS),
+                    back(x_end - _INC2_MAX, _A_RUNS + 2),
+                    back(back(x_end - _INC2_MAX, 2) - (_INC1_MAX + 2), _A_RUNS))
         windows.append((start, e))
     windows.sort()
     merged = [list(windows[0])]
@@ -173,7 +177,10 @@ def _int(s: str | None) -> int | None:
     s = s.strip().lower()
     if s in ("a", "an"):
         return 1   # KILLED_ONE's article
-    return NUMBER_WORDS[s] if s in NUMBER_WORDS else int(s.replace(",", ""))
+    if s in NUMBER_WORDS:
+        return NUMBER_WORDS[s]
+    number, _, scale = " ".join(s.split()).partition(" ")   # '25\nthousand
+    return int(number.replace(",", "")) * {"": 1, "thousand": 1000, "million": 1_000_000}[scale]
 
 
 def _dates(text: str, a: int, b: int, doc_date: str | None = None, year_alone: bool = False) -> list[str]:
