@@ -207,6 +207,9 @@ def test_persons_named_after_their_office(text, expected):
     # A/HRC/59/L.17: a cited author; but not an organisation's name before 'and others' in running text
     ("⁹ Nicola Yeates and others, A Global Fund for Social Protection", {"Nicola Yeates"}),
     ("members of the Deterrence Apparatus for Combating\nOrganized Crime and others, to urge de-escalation", set()),
+    # A/79/753, S/2025/71: a person described in brackets; not a group no list names
+    ("Leonid Perfetskiy (veteran of the SS Galizia Division), Nikolay Kapustyanskiy (deputy\nhead of the wing); "
+     "Seka Baluku (alias Musa); Katiba Hanifa (not listed)", {"Leonid Perfetskiy", "Nikolay Kapustyanskiy", "Seka Baluku"}),
     # a State in brackets after words that are not a name
     ("the Republic of Korea (Korea) and the Human Rights Watch, who said", set()),
 ])

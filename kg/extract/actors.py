@@ -72,14 +72,16 @@ OFFICE_TITLE_NAME = re.compile(
 # What follows a person's name and nothing else's, the name found back from it: 'Akaki Dvali (Georgia)' (a
 # member of a bureau by the State that nominated them: see persons()), 'René Holbach, who addressed',
 # 'Charles Ovink of the Office for Disarmament Affairs', 'Svetlana Petrenko, official representative of',
-# a cited author ('Nicola Yeates and others, A Global Fund').
+# a cited author ('Nicola Yeates and others, A Global Fund'), a person described in brackets ('Leonid
+# Perfetskiy (veteran of the SS Galizia Division)', 'Seka Baluku (alias Musa)').
 _ROLE = (r"representative|spokes(?:person|man|woman)|member|head|leader|director|adviser|advisor|commander|founder|"
          r"chair(?:man|woman|person)?|journalist|activist|witness|resident|citizen|national|expert|officer|official|"
          r"lawyer|researcher|professor|author")
 AFTER_A_NAME = re.compile(
     rf",[ \t]*\n?[ \t]*(?:who\b|(?:an?[ \t]+|the[ \t]+)?(?:[a-z]+[ \t]+){{0,2}}(?i:{_ROLE})[ \t]+(?:of|at|for|in|to)\b)|"
     rf"(?<=\s)of[ \t]+the[ \t]+(?:Permanent[ \t]+Mission|Office|Department|Ministry|Embassy|Delegation)\b|"
-    rf"(?<=\s)and\s+others,[ \t]*(?=[“\"A-Z])")
+    rf"(?<=\s)and\s+others,[ \t]*(?=[“\"A-Z])|"
+    rf"(?<=\s)\((?:member|head|deputy|veteran|one\s+of|personal|who|commander|leader|founder|former|chief|alias)\b")
 NAME_ENDING = re.compile(rf"(?<![\w’'.-])(?P<name>{NAME})$")
 # 'President of Kazakhstan Kassym-Jomart Tokayev': a post of a State, then the holder, no comma between.
 POST_OF_STATE = re.compile(rf"\b(?P<post>{POSTS})\s+of\s+(?:the\s+)?$")
