@@ -74,14 +74,17 @@ OFFICE_TITLE_NAME = re.compile(
 # 'Charles Ovink of the Office for Disarmament Affairs', 'Svetlana Petrenko, official representative of',
 # a cited author ('Nicola Yeates and others, A Global Fund'), a person described in brackets ('Leonid
 # Perfetskiy (veteran of the SS Galizia Division)', 'Seka Baluku (alias Musa)').
-_ROLE = (r"representative|spokes(?:person|man|woman)|member|head|leader|director|adviser|advisor|commander|founder|"
-         r"chair(?:man|woman|person)?|journalist|activist|witness|resident|citizen|national|expert|officer|official|"
-         r"lawyer|researcher|professor|author")
+_ROLES = ("representative", "spokesperson", "spokesman", "spokeswoman", "member", "head", "leader", "director",
+          "adviser", "advisor", "commander", "founder", "chair", "chairman", "chairwoman", "chairperson", "journalist",
+          "activist", "witness", "resident", "citizen", "national", "expert", "officer", "official", "lawyer",
+          "researcher", "professor", "author")
+# ('of the' ends the name 7 characters before the office's word.)
+OF_THE_OFFICE = re.compile(r"(?<=\sof\sthe\s)(?:Permanent\s+Mission|Office|Department|Ministry|Embassy|Delegation)\b")
 AFTER_A_NAME = re.compile(
-    rf",[ \t]*\n?[ \t]*(?:who\b|(?:an?[ \t]+|the[ \t]+)?(?:[a-z]+[ \t]+){{0,2}}(?i:{_ROLE})[ \t]+(?:of|at|for|in|to)\b)|"
-    rf"(?<=\s)of[ \t]+the[ \t]+(?:Permanent[ \t]+Mission|Office|Department|Ministry|Embassy|Delegation)\b|"
-    rf"(?<=\s)and\s+others,[ \t]*(?=[“\"A-Z])|"
-    rf"(?<=\s)\((?:member|head|deputy|veteran|one\s+of|personal|who|commander|leader|founder|former|chief|alias)\b")
+    r",[ \t]*\n?[ \t]*(?:who\b|(?:(?:an?|the)[ \t]+)?(?:[a-z]+[ \t]+){0,2}(?:" + "|".join(_ROLES) + r"|"
+    + "|".join(r.capitalize() for r in _ROLES) + r")[ \t]+(?:of|at|for|in|to)\b)|"
+    r"(?<=\s)and\s+others,[ \t]*(?=[“\"A-Z])|"
+    r"(?<=\s)\((?:member|head|deputy|veteran|one\s+of|personal|who|commander|leader|founder|former|chief|alias)\b")
 NAME_ENDING = re.compile(rf"(?<![\w’'.-])(?P<name>{NAME})$")
 # 'President of Kazakhstan Kassym-Jomart Tokayev': a post of a State, then the holder, no comma between.
 POST_OF_STATE = re.compile(rf"\b(?P<post>{POSTS})\s+of\s+(?:the\s+)?$")
@@ -275,8 +278,9 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
         add(m.group("name"), m.start("name"), m.group("post"), None)
     for m in prefilter.finditer(NAME_AS_POST, text, AS_POST):
         add(m.group("name"), m.start("name"), m.group("post"), None)
-    for m in prefilter.finditer(AFTER_A_NAME, text):
-        end = m.start()
+    ends = [m.start() for m in prefilter.finditer(AFTER_A_NAME, text)]
+    ends += [m.start() - 7 for m in prefilter.finditer(OF_THE_OFFICE, text)]
+    for end in ends:
         while end > 0 and text[end - 1].isspace():
             end -= 1
         name = NAME_ENDING.search(text, max(0, end - 80), end)
@@ -289,7 +293,8 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
             name = NAME_ENDING.search(text, max(0, end - 80), end)
             if name and "\n" not in name.group("name"):
                 add(name.group("name"), name.start("name"), None, s.key)
-        post = POST_OF_STATE.search(text, max(0, a - 60), a)
+        # (most state names follow no 'of': the post is looked for only after one)
+        post = re.search(r"\bof\s+(?:the\s+)?$", text[max(0, a - 9):a]) and POST_OF_STATE.search(text, max(0, a - 60), a)
         if post and (name := NAME_NEXT.match(text, b)):
             add(name.group("name"), name.start("name"), post.group("post"), s.key)
     seen, unique = set(), []
