@@ -31,6 +31,7 @@ class Term:
     parent: str | None = None      # kg:partOf
     state: str | None = None       # kg:inState of a place (an IRI), where the gazetteer gives one
     place_type: str | None = None  # kg:placeType of a place: capital, city, district, region, territory
+    in_context: tuple[str, ...] = ()   # kg:nameInContext: names it goes by where its parent is named
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,9 @@ def load(directory: str | None = None) -> Vocabulary:
         parent = next((o.value for o in p.get(KG + "partOf", [])), None)
         in_state = next((o.value for o in p.get(KG + "inState", [])), None)
         place_type = next((o.value for o in p.get(KG + "placeType", [])), None)
+        in_context = tuple(o.value for o in p.get(KG + "nameInContext", []))
         terms.append(Term(iri=iri, scheme=_scheme_of(classes), label=labels[0], classes=tuple(sorted(classes)),
                           names=tuple(dict.fromkeys([labels[0], *alt])), exact=tuple(dict.fromkeys(exact)),
-                          code=code, parent=parent, state=in_state, place_type=place_type))
+                          code=code, parent=parent, state=in_state, place_type=place_type, in_context=in_context))
     terms.sort(key=lambda t: t.iri)
     return Vocabulary(terms=tuple(terms), fingerprint=digest.hexdigest()[:16])

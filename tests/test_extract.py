@@ -36,6 +36,15 @@ def test_metadata_of_a_joint_letter():
     assert md.author_states == ("AZE",)
 
 
+def test_a_report_of_the_secretary_general_has_no_author_state():
+    # S/2025/254: a mission quoted in the report is not its author
+    text = ("United Nations S/2025/254\n\nSecurity Council Distr.: General\n25 April 2025\n\n"
+            "Implementation of Security Council resolution 1559 (2004)\n\n"
+            "Forty-first semi-annual report of the Secretary-General\n\nI. Background\n\n"
+            "5. The Permanent Mission of Lebanon to the United Nations stated that the attack was large-scale.")
+    assert run(text).metadata.author_states == ()
+
+
 def test_note_verbale_formula_and_place_date_line():
     md = run(corpus_text("000_69eed672c96147f9.txt")).metadata
     assert md.kind == "note_verbale" and md.dated == "2024-09-27" and md.author_states == ("AZE",)
@@ -58,6 +67,10 @@ def test_note_verbale_formula_and_place_date_line():
     ("the Organization of American States and the Inter-American Court; American forces", ["USA"]),
     ("the situation in the Lake Chad basin region, in the South China Sea and in the Gambia River basin", []),
     ("2,700 dunums in the Jordan Valley as State land; Jordan and Egypt", ["EGY", "JOR"]),
+    # A/80/143, A/80/159: a language in a list of languages; an ocean current; but 'the Armenian version'
+    ("Afreximbank’s official working languages are:\n\n• English\n\n• French\n\n• Arabic\n\n• Portuguese.", []),
+    ("satellite coverage in the Guinea Current Large\nMarine Ecosystem", []),
+    ("the Armenian version of the events", ["ARM"]),
     # S/2025/102: a French river name kept in an English text
     ("the Alliance Fleuve Congo (AFC)/M23 continued its offensive towards Goma", []),
     # S/2025/73, S/2025/402: a variant without 'the'; a demonym as the text spells it
@@ -590,6 +603,32 @@ def test_bodies_by_their_un_names(text, body):
 ])
 def test_the_secretariat_alone_is_the_un_secretariat(text, expected):
     assert sorted(keys(run(text), "body")) == sorted(f"https://w3id.org/kg-un/id/body/{b}" for b in expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # S/2025/258, S/2025/63: an organ by the short name it goes by in a report that names its organisation
+    ("the OPCW Fact-Finding Mission in Syria. The Conference of the States Parties (the Conference), at its "
+     "Twenty-Fifth Session; activities carried out by the Technical Secretariat",
+     ["opcw-ffm-syria", "opcw-conference-of-states-parties", "opcw-technical-secretariat"]),
+    # without the organisation, the short names are no one's
+    ("The Conference of the States Parties met; the Technical Secretariat reported", []),
+])
+def test_an_organ_by_its_name_within_its_organisation(text, expected):
+    assert keys(run(text), "body") == sorted(f"https://w3id.org/kg-un/id/body/{b}" for b in expected)
+
+
+@pytest.mark.parametrize("text, bodies, instruments", [
+    # A/HRC/59/L.17, A/80/61: a body's name that is of or to a treaty names the treaty
+    ("the Conference of the Parties to the United Nations Framework Convention on Climate Change",
+     ["unfccc-cop"], ["unfccc"]),
+    # ... not a name that begins with one, nor a treaty's title (S/2025/31, A/80/36)
+    ("the North Atlantic Treaty Organization", ["nato"], []),
+    ("the Optional Protocol to the Convention against Torture", [], ["opcat"]),
+])
+def test_a_treaty_in_a_bodys_name(text, bodies, instruments):
+    ex = run(text)
+    assert keys(ex, "body") == [f"https://w3id.org/kg-un/id/body/{b}" for b in bodies]
+    assert keys(ex, "instrument") == [f"https://w3id.org/kg-un/id/instrument/{i}" for i in instruments]
 
 
 @pytest.mark.parametrize("text, expected", [

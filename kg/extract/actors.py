@@ -144,6 +144,7 @@ NV_AUTHOR = re.compile(r"(?:^|\n)\s*The\s+(?P<seg>(?:Permanent\s+Mission|Embassy
                        r"\s+presents\s+its\s+compliments\s+to\s+(?P<to>[^,\n]{0,200})", re.S)
 MISSION_HEADER = re.compile(r"(?:Permanent\s+Mission|Embassy|Ministry of Foreign Affairs)\s+of\s+(?P<seg>[^\n]{0,80}(?:\n[^\n]{0,80})?)")
 ANNEX_TO = re.compile(r"^\s*Annex\s+to\s+the\s+[^\n]*(?:\n[^\n]+)*?\baddressed\s+to\b(?P<seg>[^\n]*(?:\n(?!\n)[^\n]*){0,3})")
+REPORT_OF = re.compile(r"(?im)^[ \t]*(?:[\w-]+[ \t]+){0,4}(?:report|note)[ \t]+(?:of|by)(?=[ \t]+the\b)")
 INFO_FROM = re.compile(r"Information received from\s+(?P<seg>[^\n]{0,80})")
 # A draft's title line names its sponsors: 'Russian Federation and United States of America: draft
 # resolution', 'Azerbaijan,* Bangladesh, Philippines,* Samoa* and Viet Nam: draft resolution' (a list
@@ -182,6 +183,9 @@ def author_states(text: str, title: Span | None, states: list[Mention], kind: st
     m = DRAFT_SPONSORS.search(text, 0, min(len(text), 5000))
     if m:
         candidates.append((m.start("seg"), m.end("seg")))
+    # A heading 'Forty-first semi-annual report of the Secretary-General': an office writes.
+    m = REPORT_OF.search(text, 0, min(len(text), 2000))
+    written_by_office = written_by_office or bool(m and OFFICE.match(text, m.end()))
     fallbacks = (NV_AUTHOR, INFO_FROM, MISSION_HEADER) \
         if kind not in ("report", "note", "resolution") and not written_by_office else ()
     for rx in fallbacks:

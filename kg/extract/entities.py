@@ -35,6 +35,7 @@ class VocabMatcher:
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.terms = {t.iri: t for t in self.vocabulary.terms}
+        self.context_pattern, self.context_terms = _context_names(self.terms)
         # Patterns are tokenized by a tokenizer of their own (same vocabulary): run through the
         # pipeline's tokenizer, ~14,000 names would fill its cache before the first document.
         patterns_tokenizer = spacy.blank("en", vocab=nlp.vocab).tokenizer
@@ -64,7 +65,15 @@ class VocabMatcher:
             groups[term.scheme if term.scheme in groups else "term"].append(sp)
         doc.spans["kg_states"] = filter_spans(groups["state"])
         terms = filter_spans(groups["term"])
-        doc.spans["kg_terms"] = terms
+        # An instrument a body's name is 'of' or 'to' is named too ('the Conference of the Parties to the United
+        # Nations Framework Convention on Climate Change'); not one that a name only begins with ('the North
+        # Atlantic Treaty Organization'), nor one in another instrument's title ('the Optional Protocol to
+        # the Convention against Torture' does not name the Convention).
+        bodies = [sp for sp in terms if self.terms[sp.kb_id_].scheme == "body"]
+        nested = [sp for sp in filter_spans([sp for sp in groups["term"] if self.terms[sp.kb_id_].scheme == "instrument"])
+                  if any(b.start < sp.start and sp.end <= b.end for b in bodies)
+                  and doc[sp.start - 1].lower_ in ("the", "to", "of", "under")]
+        doc.spans["kg_terms"] = sorted([*terms, *nested], key=lambda sp: (sp.start, sp.end))
         # A place inside a body's or instrument's name ('Geneva Conventions', 'United Nations Office at
         # Geneva') is part of that name, not a place the text speaks of.
         taken = {i for sp in terms for i in range(sp.start, sp.end)}
@@ -93,6 +102,14 @@ def pipeline(vocab_dir: str | None = None) -> Language:
 
 
 LANGUAGES = {"Arabic", "Chinese", "English", "French", "Russian", "Spanish"}
+# Other languages named after a State's adjective are languages only beside the word or another language
+# ('the working languages are English, French, Arabic and Portuguese'; 'the Armenian version' of events
+# is Armenia's).
+OTHER_LANGUAGES = {"Portuguese", "German", "Italian", "Japanese", "Korean", "Turkish", "Persian", "Dutch", "Greek",
+                   "Polish", "Ukrainian", "Armenian", "Georgian", "Hungarian", "Romanian", "Swedish", "Danish",
+                   "Finnish", "Norwegian", "Thai", "Vietnamese", "Indonesian", "Mongolian", "Albanian", "Serbian",
+                   "Croatian", "Bulgarian", "Czech"}
+LANGUAGE_LIST = re.compile(r"\b(?:Arabic|Chinese|English|French|Russian|Spanish|languages?)\b")
 LANGUAGE_CONTEXT = re.compile(r"\b(?:Arabic|Chinese|English|French|Russian|Spanish|language|languages|Original|"
                               r"only|translation|translated|version|text)\b")
 
@@ -102,7 +119,7 @@ LANGUAGE_CONTEXT = re.compile(r"\b(?:Arabic|Chinese|English|French|Russian|Spani
 # the region around it, not the state or the town: such a name is not a mention of either. (French
 # names are kept in English texts: 'Alliance Fleuve Congo' is named after the river.)
 WATER_BEFORE = re.compile(r"\b(?:Gulf|Sea|Bay|Straits?)\s+of\s+(?:the\s+)?$|\b(?:Lake|Fleuve)\s+$")
-WATER_AFTER = re.compile(r"\s+(?:Sea|Gulf|Lake|River|Basin|Delta)\b")
+WATER_AFTER = re.compile(r"\s+(?:Sea|Gulf|Lake|River|Basin|Delta|Current)\b")   # ('the Guinea Current')
 # For a state alone, a valley too ('the Jordan Valley' is mostly in the West Bank; a place's valley,
 # 'the Bekaa Valley', is a place of the same state and stays), and a Catholic rite's church ('the Greek
 # Catholic Cathedral' of Lviv is of the Ukrainian Greek Catholic Church, not of Greece; 'a British Catholic
@@ -158,10 +175,10 @@ def vocabulary_mentions(doc: Doc, nlp: Language, text: str | None = None) -> lis
         for sp in doc.spans[key]:
             term = matcher.terms[sp.kb_id_]
             start, end = sp.start_char, sp.end_char
-            if sp.text in LANGUAGES:
+            if sp.text in LANGUAGES or sp.text in OTHER_LANGUAGES:
                 # 'Original: French', 'English and French only': a language, not a state.
                 around = text[max(0, start - 25):start] + " " + text[end:end + 25]
-                if LANGUAGE_CONTEXT.search(around):
+                if (LANGUAGE_CONTEXT if sp.text in LANGUAGES else LANGUAGE_LIST).search(around):
                     continue
             if term.scheme in ("state", "place") and names_a_feature(text, start, end, term.scheme):
                 continue
@@ -211,6 +228,39 @@ def bare_un_names(text: str, nlp: Language, taken: list[Mention]) -> list[Mentio
             a, b = m.span("name")
             if not any(t.span.start < b and a < t.span.end for t in taken):
                 out.append(Mention(term.scheme, term.iri, term.label, span(text, a, b), "vocabulary"))
+    return out
+
+
+def _context_names(terms: dict) -> tuple[re.Pattern | None, dict[str, list]]:
+    """One pattern for every kg:nameInContext of the vocabulary, and the terms each name may be."""
+    by_name: dict[str, list] = {}
+    for t in terms.values():
+        for name in t.in_context:
+            by_name.setdefault(name, []).append(t)
+    if not by_name:
+        return None, by_name
+    names = sorted(by_name, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, n.split())) for n in names) + r")\b"), by_name
+
+
+def context_names(text: str, nlp: Language, taken: list[Mention]) -> list[Mention]:
+    """Bodies by the short names they go by where their organization is named ('the Technical Secretariat'
+    of a report that names the OPCW or one of its organs): a name is read only where exactly one body that
+    bears it belongs to an organization the document names, and no vocabulary name already covers its words."""
+    matcher: VocabMatcher = nlp.get_pipe("kg_vocab_matcher")
+    rx, by_name = matcher.context_pattern, matcher.context_terms
+    # The organisations the document names, itself or by one of their organs ('the OPCW Fact-Finding Mission')
+    named = {m.key for m in taken if m.kind == "body"}
+    if rx is None or not named:
+        return []
+    for key in list(named):
+        while (term := matcher.terms.get(key)) and (key := term.parent) and key not in named:
+            named.add(key)
+    out = []
+    for m in rx.finditer(text):
+        bodies = [t for t in by_name[" ".join(m.group(0).split())] if t.parent in named]
+        if len(bodies) == 1 and not any(t.span.start < m.end() and m.start() < t.span.end for t in taken):
+            out.append(Mention("body", bodies[0].iri, bodies[0].label, span(text, m.start(), m.end()), "vocabulary"))
     return out
 
 

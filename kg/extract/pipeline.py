@@ -95,6 +95,7 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
     cited = citations.extract_citations(text, notes)
     mentions = _drop_inside(vocabulary_mentions(text), cited, text)
     mentions += entities.bare_un_names(text, entities.pipeline(), mentions)
+    mentions += entities.context_names(text, entities.pipeline(), mentions)
     states = [m for m in mentions if m.kind == "state"]
     gazetteer = _choose_places([m for m in mentions if m.kind == "place"], states)
     mentions = [m for m in mentions if m.kind != "place"]
