@@ -37,10 +37,12 @@ _ABOUT = r"(?:at least|over|more than|approximately|about|around|nearly|almost|s
 KILLING = re.compile(rf"\b(?:killing|killed|murdering|claiming the lives of)\s+(?:{_ABOUT})?(?P<n>{_N})\b"
                      rf"(?P<victims>\s+[A-Z]?[a-z-]+)?(?:\s*\(including\s+(?P<inc1>[^)]{{0,60}})\)|,?\s+including\s+(?P<inc2>[^.;:]{{0,90}}))?")
 INJURED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\([^)]{{0,80}}\)\s*)?(?:were\s+|was\s+|have\s+been\s+)?{INJURE_VERB}\b")
-# One victim, by the article: 'a drone strike ... killed a woman born in 1990', 'killing a child'
-KILLED_ONE = re.compile(r"\b(?:killed|killing|murdered|shot dead)\s+(?P<n>an?)\s+(?:[a-z-]+\s+)?(?:woman|man|child|boy|girl|"
-                        r"civilian|person|journalist|teacher|doctor|nurse|farmer|shepherd|fisherman|teenager|"
-                        r"resident|worker|student|peacekeeper|soldier|policeman|police officer)\b")
+# One victim, by the article: 'a drone strike ... killed a woman born in 1990', 'killing a child', 'killed a
+# 16-year-old Palestinian boy', 'killing one Palestinian' (a people's name is the victim after 'one' only).
+KILLED_ONE = re.compile(r"\b(?:killed|killing|murdered|shot dead)\s+(?P<n>an?|one)\s+(?:(?:[\w-]+\s+){0,2}?(?:woman|man|child|"
+                        r"boy|girl|civilian|person|journalist|teacher|doctor|nurse|farmer|shepherd|fisherman|teenager|"
+                        r"resident|worker|student|peacekeeper|soldier|policeman|police officer)\b|[A-Z][a-z]+"
+                        r"(?:ian|ean|an|ese|i|ish)(?![\w-]))")
 _INJURING_WORDS = ("injuring", "wounding")
 INJURING = re.compile(rf"\b(?:{'|'.join(_INJURING_WORDS)})\s+(?:{_ABOUT})?(?P<n>{_N})\b")
 # An attack that only wounded: 'an attack on the village of Panteleymonovka ... wounded eight people'
@@ -300,7 +302,7 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
         for m in found:
             if _is_year(m.group("n")):
                 continue   # a year, not a figure
-            if m.group("n").lower() in ("zero", "one") and not re.match(r"\d", m.group("n")):
+            if m.group("n").lower() in ("zero", "one") and m.re is not KILLED_ONE:
                 continue   # 'one of the', 'no one was': not a count of victims
             if any(a <= m.start() < b for a, b in cited):
                 continue

@@ -10,15 +10,18 @@ from kg.extract import prefilter
 from kg.extract.text import lowercase_words, span
 from kg.models import Mention
 
-_W = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)*"
-PLACE_NAME = rf"{_W}(?:\s{_W})?"
-KIND = r"(?:city|town|village|settlement|district|region|province|governorate|municipality|rayon|oblast|camp|area|county|state)"
+# A capitalised word, the ayn and hamza of a transliteration inside it ('Turmus‘ayya', 'Za‘ayyim'); the
+# next word may carry the Arabic article ('Dayr al-Ghazal', 'Silat al-Harithiyah').
+_W = r"[A-Z][a-zà-ÿ'’‘]+(?:-[A-Z][a-zà-ÿ'’‘]+)*"
+PLACE_NAME = rf"{_W}(?:\s(?:(?:al|el|ad|an|ar|as|ash|at|az)-)?{_W}){{0,2}}"
+KIND = (r"(?:city|town|village|settlement|district|region|province|governorate|municipality|rayon|oblast|camp|area|"
+        r"county|state|neighbourhood|neighborhood)")
 KIND_OF = re.compile(rf"\b(?:the\s+)?{KIND}\s+of\s+(?P<name>{PLACE_NAME})")
 # ('X states' is what X says or a set of States: 'its Constitution states', 'Small island States'.)
-NAME_KIND = re.compile(rf"(?P<name>{PLACE_NAME})\s+(?!states?\b){KIND}s?\b")
+NAME_KIND = re.compile(rf"(?P<name>{PLACE_NAME})\s+(?!states?\b)(?:refugee\s+)?{KIND}s?\b")
 # 'struck Aghdam, Barda, Fuzuli and other Azerbaijani cities', 'the Barda, Tartar and Goranboy districts'
 KINDS = (r"(?:cities|towns|villages|settlements|districts|regions|provinces|governorates|municipalities|rayons|"
-         r"oblasts|camps|areas|counties|states)")
+         r"oblasts|camps|areas|counties|states|neighbourhoods|neighborhoods)")
 LIST_KIND = re.compile(rf"(?P<list>{PLACE_NAME}(?:,\s+{PLACE_NAME})+,?\s+and\s+(?:other\s+\w+\s+)?(?:{PLACE_NAME}\s+)?)(?!states\b){KINDS}\b")
 # 'the villages of Zabukh and Sus'; 'territories of Azerbaijan, namely Shusha, Khojaly and Aghdam'
 KINDS_OF_LIST = re.compile(rf"\b(?:{KINDS}\s+of|(?:territories|areas|regions|districts|cities)\s+of\s+[A-Z][a-z]+,?\s+(?:namely|including|such as))"
@@ -33,7 +36,8 @@ IN_CITY = re.compile(rf"\b(?:in|of)\s+(?:the\s+)?(?P<name>{PLACE_NAME})\s+\((?:{
 # left out: what an attack is 'on' is as often a people or an organisation as a place; the name must end
 # the run of capitalised words, or it is part of a longer name, as 'the Islamic Republic' of Iran.)
 STRUCK_IN = re.compile(rf"\b(?:killed|injured|wounded|attack(?:s|ed)?|shell(?:ing|ed)|strikes?|struck|bomb(?:ing|ings|ed)|"
-                       rf"bombardments?|raids?|massacred?|explosions?|shot|fired|committed|perpetrated|occurred|took\s+place)\b"
+                       rf"bombardments?|raids?|massacred?|explosions?|shot|fired|committed|perpetrated|occurred|took\s+place|"
+                       rf"operations?|incursions?)\b"
                        rf"[^.;:\n]{{0,60}}?\b(?:in|at|near)\s+"
                        rf"(?:the\s+)?(?P<name>{PLACE_NAME})\b(?![ \t]+(?:of[ \t]+)?[A-Z])")
 # A place named with its administrative unit, the unit's word capitalised as part of the name ('Diyala
@@ -49,6 +53,11 @@ UNIT_AT = re.compile(rf"(?<=\s){UNIT}\b")
 NAME_BEFORE = re.compile(rf"(?<![\w-])(?P<name>{_WP}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_WP}){{0,3}})[ \t]*\n?[ \t]*$")
 UNIT_OF = re.compile(rf"\b(?P<unit>Governorate|Province|Oblast|Region|District|Prefecture|Municipality)\s+of\s+"
                      rf"(?P<name>{PLACE_NAME})\b(?![ \t]+[A-Z])")
+# A place placed by another: 'Salim, east of Nablus', 'Jit, north-east of Qalqilyah', 'Ein Beit el-Ma’ refugee
+# camp, on the outskirts of Nablus' (found from the comma back to the name).
+RELATIVE_TO = re.compile(r",\s+(?:(?:about|some|approximately)\s+)?(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+)?"
+                         r"(?:(?:north|south|east|west)(?:-(?:east|west))?|on\s+the\s+outskirts)\s+of\s+(?:the\s+)?[A-Z]")
+PLACE_ENDING = re.compile(rf"(?<![\w’‘'-])(?P<name>{PLACE_NAME})$")
 PLACED_IN = re.compile(rf"(?<![\w-])(?P<name>{PLACE_NAME}),\s+$")
 UNIT_WORD = re.compile(rf"^{UNIT}\b|\b{UNIT}$")
 # The words that end the name of a document, a process or a forum named after a place ('the Addis Ababa
@@ -84,18 +93,21 @@ WIDER_THAN_A_STATE = {"Africa", "African", "Asia", "Asian", "Asia-Pacific", "Eur
 
 
 def _ok(name: str, states: set[str], common: frozenset[str] = frozenset()) -> bool:
-    """Whether a name the text introduces as a place can be one: not a heading word, a State, a possessive
-    ('Armenia’s state'), a region wider than a State, or words the text also writes in lower case
-    ('Rural areas', 'Training camps', 'These regions')."""
+    """Whether a name the text introduces as a place can be one: not a heading word, a State or a name
+    ending in one ('El Buss Palestine' of a camp's longer name; 'British Columbia' stays), a possessive ('Armenia’s state'), a region
+    wider than a State, or words the text also writes in lower case ('Rural areas', 'Training camps')."""
     words = name.split()
     return (bool(words) and words[0] not in NOT_PLACES and name not in NOT_PLACES and name not in states
+            and words[-1] not in states
             and not re.search(r"[’']s\b", name) and not any(w in WIDER_THAN_A_STATE or w in NOT_PLACE_WORDS for w in words)
             and not all(w.lower() in common for w in words))
 
 
-KIND_AFTER = re.compile(rf"\s+({KIND})\b")
+KIND_AFTER = re.compile(rf"\s+(?:refugee\s+)?({KIND})\b")
 KIND_BEFORE = re.compile(rf"\b({KIND})\s+of\s+(?:the\s+)?$")
-_RANK = {"village": 0, "settlement": 0, "camp": 0, "town": 1, "city": 1, "municipality": 1, "area": 2,
+NAMED_KIND = re.compile(rf"{_W}\s+(?:refugee\s+)?$")
+_RANK = {"village": 0, "settlement": 0, "camp": 0, "neighbourhood": 0, "neighborhood": 0, "town": 1, "city": 1,
+         "municipality": 1, "area": 2,
          "district": 3, "rayon": 3, "county": 3, "division": 3, "canton": 3, "region": 4, "province": 4,
          "governorate": 4, "oblast": 4, "prefecture": 4, "department": 4, "krai": 4, "state": 5}
 
@@ -118,8 +130,12 @@ def place_rank(text: str, mention: Mention) -> float:
     after = KIND_AFTER.match(text, mention.span.end, mention.span.end + 20)
     if after:
         return _RANK.get(after.group(1).lower(), 2)
-    before = KIND_BEFORE.search(text[max(0, mention.span.start - 30):mention.span.start])
-    if before:
+    if RELATIVE_TO.match(text, mention.span.end):   # 'Salim, east of Nablus': Salim is the nearer
+        return 1
+    window = text[max(0, mention.span.start - 60):mention.span.start]
+    before = KIND_BEFORE.search(window)
+    # ('the Shuja‘iyah neighbourhood of Gaza City': the kind is the name's before it, not Gaza City's)
+    if before and not NAMED_KIND.search(window, 0, before.start(1)):
         return _RANK.get(before.group(1).lower(), 2)
     own = KIND_LAST.search(mention.label)
     if own:
@@ -135,7 +151,7 @@ def extract_places(text: str, state_mentions: list[Mention], common: frozenset[s
     names: dict[str, None] = {}
     for rx in (KIND_OF, NAME_KIND, IN_CITY, IN_LOCATION, STRUCK_IN):
         for m in prefilter.finditer(rx, text, NEEDS.get(rx)):
-            name = m.group("name")
+            name = _without_heading_words(m.group("name"))   # 'The Syrian Badia region'
             if _ok(name, state_words, common):
                 names[name] = None
     for unit in prefilter.finditer(UNIT_AT, text):
@@ -147,6 +163,13 @@ def extract_places(text: str, state_mentions: list[Mention], common: frozenset[s
             placed = PLACED_IN.search(text, max(0, m.start() - 40), m.start())
             if placed and _ok(placed.group("name"), state_words, common) and not NOT_PLACES.intersection(placed.group("name").split()):
                 names[" ".join(placed.group("name").split())] = None
+    for m in prefilter.finditer(RELATIVE_TO, text):
+        placed = PLACE_ENDING.search(text, max(0, m.start() - 60), m.start())
+        # (whatever stands before the comma: 'the Lebanese Armed Forces, west of Yatar' is no place)
+        words = placed.group("name").split() if placed else []
+        if words and _ok(placed.group("name"), state_words, common) and words[0] not in state_words \
+                and not NOT_PLACES.intersection(words):
+            names[" ".join(words)] = None
     for m in prefilter.finditer(UNIT_OF, text):
         if _ok(m.group("name"), state_words, common) and m.group("name") not in NOT_PLACE_WORDS:
             names[f"{m.group('unit')} of {m.group('name')}"] = None
@@ -164,6 +187,20 @@ def extract_places(text: str, state_mentions: list[Mention], common: frozenset[s
                     + r")(?![\w-])")
     return [Mention("place", " ".join(m.group(0).split()), " ".join(m.group(0).split()), span(text, m.start(), m.end()), "places")
             for m in rx.finditer(text)]
+
+
+# Words a sentence opens with before a name ('The Syrian Badia region', 'In Beddawi camp')
+LEADING_WORDS = {"The", "This", "That", "In", "On", "At", "From", "By", "Its", "Their", "His", "Her", "Our", "Some",
+                 "Several", "All", "Both", "Many", "Each", "Every", "Other", "During", "After", "Before", "Since",
+                 "Following", "Under"}
+
+
+def _without_heading_words(name: str) -> str:
+    """The name less the words a sentence opens with before it."""
+    words = name.split()
+    while len(words) > 1 and words[0] in LEADING_WORDS:
+        words = words[1:]
+    return " ".join(words) if len(words) < len(name.split()) else name
 
 
 def _unit_name(words: list[str], unit: str, states: set[str], common: frozenset[str]) -> str | None:
