@@ -223,6 +223,12 @@ def test_persons_named_after_their_office(text, expected):
     # A/79/753, S/2025/71: a person described in brackets; not a group no list names
     ("Leonid Perfetskiy (veteran of the SS Galizia Division), Nikolay Kapustyanskiy (deputy\nhead of the wing); "
      "Seka Baluku (alias Musa); Katiba Hanifa (not listed)", {"Leonid Perfetskiy", "Nikolay Kapustyanskiy", "Seka Baluku"}),
+    # A/80/275: a surname given after a title, its full name elsewhere; parties to a case
+    ("partially granted review of Gérard Ntakirutimana’s convictions. Mr. Ntakirutimana failed to show it; the "
+     "case against Petar Jojić and Vjerica Radeta; Prosecutor v. Vojislav Šešelj et al.",
+     {"Gérard Ntakirutimana", "Petar Jojić", "Vjerica Radeta", "Vojislav Šešelj"}),
+    # S/2025/323: not the first words of a longer name
+    ("the Undersecretary, Mohammed Hussein Bahr Aluloom, met Mr. Hussein", {"Mohammed Hussein Bahr Aluloom"}),
     # a State in brackets after words that are not a name
     ("the Republic of Korea (Korea) and the Human Rights Watch, who said", set()),
 ])

@@ -89,6 +89,13 @@ NAME_ENDING = re.compile(rf"(?<![\w’'.-])(?P<name>{NAME})$")
 # 'President of Kazakhstan Kassym-Jomart Tokayev': a post of a State, then the holder, no comma between.
 POST_OF_STATE = re.compile(rf"\b(?P<post>{POSTS})\s+of\s+(?:the\s+)?$")
 NAME_NEXT = re.compile(rf"[ \t]*\n?[ \t]*(?P<name>{NAME})")
+# A surname the text gives after a title alone ('Mr. Ntakirutimana'), then the full name wherever it
+# stands ('Gérard Ntakirutimana’s convictions'); a party to a case ('Prosecutor v. Gérard Ntakirutimana',
+# 'the case against Petar Jojić and Vjerica Radeta').
+TITLED_SURNAME = re.compile(rf"\b(?:Mr|Ms|Mrs|Dr)\.?[ \t]+(?P<surname>[{_UPPER}]{_LOWER_RUN}(?:-[{_UPPER}]{_LOWER_RUN})?)\b"
+                            rf"(?![ \t]*\n?[ \t]*[{_UPPER}])")
+CASE_PARTY = re.compile(rf"\b(?:v\.|[Cc]ases?\s+against|[Pp]roceedings\s+against|[Tt]rial\s+of)\s+(?P<name>{NAME})"
+                        rf"(?:\s+and\s+(?P<other>{NAME}))?")
 NOT_NAME_WORDS = {
     "The", "This", "That", "These", "General", "Assembly", "Security", "Council", "United", "Nations", "Republic",
     "Office", "Human", "Rights", "Committee", "Special", "Rapporteur", "Permanent", "Representative", "Mission",
@@ -282,6 +289,17 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
         add(m.group("name"), m.start("name"), m.group("post"), None)
     for m in prefilter.finditer(NAME_AS_POST, text, AS_POST):
         add(m.group("name"), m.start("name"), m.group("post"), None)
+    surnames = {m.group("surname") for m in prefilter.finditer(TITLED_SURNAME, text)} - NOT_NAME_WORDS
+    if surnames:
+        given = rf"(?:[{_UPPER}]{_LOWER_RUN}(?:-[{_UPPER}]{_LOWER_RUN})?[ \t]+){{1,2}}"
+        full = re.compile(rf"(?<![\w’'.-])(?P<name>{given}(?:{'|'.join(map(re.escape, sorted(surnames)))}))(?![\w-])"
+                          rf"(?![ \t]+[{_UPPER}])")   # (not the first words of a longer name)
+        for m in full.finditer(text):
+            add(m.group("name"), m.start("name"), None, None)
+    for m in prefilter.finditer(CASE_PARTY, text):
+        add(m.group("name"), m.start("name"), None, None)
+        if m.group("other"):
+            add(m.group("other"), m.start("other"), None, None)
     ends = [m.start() for m in prefilter.finditer(AFTER_A_NAME, text)]
     ends += [m.start() - 7 for m in prefilter.finditer(OF_THE_OFFICE, text)]
     for end in ends:
