@@ -227,8 +227,9 @@ def test_persons_named_after_their_office(text, expected):
     ("partially granted review of Gérard Ntakirutimana’s convictions. Mr. Ntakirutimana failed to show it; the "
      "case against Petar Jojić and Vjerica Radeta; Prosecutor v. Vojislav Šešelj et al.",
      {"Gérard Ntakirutimana", "Petar Jojić", "Vjerica Radeta", "Vojislav Šešelj"}),
-    # S/2025/323: not the first words of a longer name
-    ("the Undersecretary, Mohammed Hussein Bahr Aluloom, met Mr. Hussein", {"Mohammed Hussein Bahr Aluloom"}),
+    # S/2025/323: not the first words of a longer name; its last words after a title are the same person
+    ("the Undersecretary, Mohammed Hussein Bahr Aluloom, met Mr. Hussein; Kuwait appointed a counterpart to "
+     "Mr. Bahr Aluloom", {"Mohammed Hussein Bahr Aluloom"}),
     # a State in brackets after words that are not a name
     ("the Republic of Korea (Korea) and the Human Rights Watch, who said", set()),
 ])

@@ -328,7 +328,10 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
         if (p.name, p.span.start) not in seen:
             seen.add((p.name, p.span.start))
             unique.append(p)
-    return unique
+    # 'Mr. Bahr Aluloom' is Mohammed Hussein Bahr Aluloom when the text names him so: the end of a longer
+    # name the text gives is that person, not another.
+    full = {p.name for p in unique}
+    return [p for p in unique if p.signatory or not any(f.endswith(" " + p.name) for f in full)]
 
 
 def _name_at(raw: str, start: int, common: frozenset[str] = frozenset()) -> tuple[str, int, int] | None:
