@@ -230,6 +230,10 @@ def test_persons_named_after_their_office(text, expected):
     # S/2025/323: not the first words of a longer name; its last words after a title are the same person
     ("the Undersecretary, Mohammed Hussein Bahr Aluloom, met Mr. Hussein; Kuwait appointed a counterpart to "
      "Mr. Bahr Aluloom", {"Mohammed Hussein Bahr Aluloom"}),
+    # A/79/801, S/2025/22: the authors of works a footnote cites; not an organisation that writes
+    ("text.¹\n\n¹ See also Tom Keatinge and Florence Keen, “Social media and terrorist financing”; Thomas de Waal, "
+     "Black Garden; in Fiona Maclachlan and Ian Peart (eds.), Khojaly Witness; Global Protection Cluster, Report",
+     {"Tom Keatinge", "Florence Keen", "Thomas de Waal", "Fiona Maclachlan", "Ian Peart"}),
     # a State in brackets after words that are not a name
     ("the Republic of Korea (Korea) and the Human Rights Watch, who said", set()),
 ])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from kg.extract import prefilter
-from kg.extract.text import lowercase_words, span
+from kg.extract.text import Footnote, lowercase_words, span
 from kg.models import Mention, PostHolding, Span
 
 # A capitalised word in any Latin script ('Erdoğan', 'Ñúñez', 'Đorđević'), or an initial.
@@ -96,6 +96,12 @@ TITLED_SURNAME = re.compile(rf"\b(?:Mr|Ms|Mrs|Dr)\.?[ \t]+(?P<surname>[{_UPPER}]
                             rf"(?![ \t]*\n?[ \t]*[{_UPPER}])")
 CASE_PARTY = re.compile(rf"\b(?:v\.|[Cc]ases?\s+against|[Pp]roceedings\s+against|[Tt]rial\s+of)\s+(?P<name>{NAME})"
                         rf"(?:\s+and\s+(?P<other>{NAME}))?")
+# The author of a work a footnote cites: at its start, after '; ', 'See (also)' or 'in' ('Thomas de Waal, Black
+# Garden', 'See also Tom Keatinge and Florence Keen, “Social media ...”', 'in Fiona Maclachlan and Ian Peart
+# (eds.), Khojaly'); a title, quoted or capitalised, follows the comma.
+_AUTHORS = rf"(?P<name>{NAME})(?:\s+and\s+(?P<other>{NAME}))?(?:\s+\(eds?\.\))?,\s+(?=[“\"{_UPPER}])"
+CITED_AUTHOR = re.compile(rf"(?:[Ss]ee(?:\s+also)?\s+)?{_AUTHORS}")
+CITED_AUTHOR_AFTER = re.compile(rf"(?:;\s+|\b[Ss]ee(?:\s+also)?\s+|\bin\s+){_AUTHORS}")
 NOT_NAME_WORDS = {
     "The", "This", "That", "These", "General", "Assembly", "Security", "Council", "United", "Nations", "Republic",
     "Office", "Human", "Rights", "Committee", "Special", "Rapporteur", "Permanent", "Representative", "Mission",
@@ -120,7 +126,7 @@ THING_WORDS = {
     "Conference", "Centre", "Center", "Institute", "Foundation", "Agency", "Network", "Alliance", "Party",
     "Front", "Movement", "Association", "Society", "Bank", "Report", "Initiative", "Programme", "Program",
     "Commission", "Union", "Service", "School", "College", "Academy", "Company", "Corporation", "Authority",
-    "Board", "Unit", "Team", "Task",
+    "Board", "Unit", "Team", "Task", "Cluster",
 }
 # Words that may stand before a name without being part of it (a footnote's 'See Valmaine Toki, ...').
 LEADING_NOT_NAME = {"See", "Cf."}
@@ -237,10 +243,10 @@ def _post_in(states: list[Mention], start: int, end: int) -> str | None:
 
 
 def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), places: list[Mention] = (),
-            common: frozenset[str] | None = None) -> list[PostHolding]:
+            common: frozenset[str] | None = None, notes: list[Footnote] = ()) -> list[PostHolding]:
     """Persons by name with their post; a 'name' inside a body's or instrument's name, or one that is a
     place's name ('Abu Dhabi'), is not a person, except a signed one ('(Signed) Eloy Alfaro de Alba').
-    `common`: lowercase_words(text), if the caller has it."""
+    `common`: lowercase_words(text), if the caller has it; `notes`: footnotes(text), where authors are cited."""
     out: list[PostHolding] = []
     # Words the text also writes in lower case are common nouns ('the working group', 'key messages'): a
     # capitalised run ending in one names a thing ('Working Group', 'Key Messages'), not a person.
@@ -296,6 +302,12 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
                           rf"(?![ \t]+[{_UPPER}])")   # (not the first words of a longer name)
         for m in full.finditer(text):
             add(m.group("name"), m.start("name"), None, None)
+    for note in notes:
+        for m in [CITED_AUTHOR.match(text, note.start, note.end), *CITED_AUTHOR_AFTER.finditer(text, note.start, note.end)]:
+            if m:
+                add(m.group("name"), m.start("name"), None, None)
+                if m.group("other"):
+                    add(m.group("other"), m.start("other"), None, None)
     for m in prefilter.finditer(CASE_PARTY, text):
         add(m.group("name"), m.start("name"), None, None)
         if m.group("other"):

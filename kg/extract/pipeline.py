@@ -128,7 +128,7 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
 
     common = lowercase_words(text)
     found_places = places.merge(places.extract_places(text, states, common), gazetteer, text, states)
-    people = actors.persons(text, terms, states, found_places, common)
+    people = actors.persons(text, terms, states, found_places, common, notes)
     # A place name inside a signed name ('Alba' in 'Eloy Alfaro de Alba') is part of the name.
     signed = [(p.span.start, p.span.end) for p in people if p.signatory]
     found_places = [m for m in found_places if not any(a <= m.span.start < b for a, b in signed)]
