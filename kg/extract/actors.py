@@ -78,7 +78,6 @@ _ROLES = ("representative", "spokesperson", "spokesman", "spokeswoman", "member"
           "adviser", "advisor", "commander", "founder", "chair", "chairman", "chairwoman", "chairperson", "journalist",
           "activist", "witness", "resident", "citizen", "national", "expert", "officer", "official", "lawyer",
           "researcher", "professor", "author")
-# ('of the' ends the name 7 characters before the office's word.)
 OF_THE_OFFICE = re.compile(r"(?<=\sof\sthe\s)(?:Permanent\s+Mission|Office|Department|Ministry|Embassy|Delegation)\b")
 AFTER_A_NAME = re.compile(
     r",[ \t]*\n?[ \t]*(?:who\b|(?:(?:an?|the)[ \t]+)?(?:[a-z]+[ \t]+){0,2}(?:" + "|".join(_ROLES) + r"|"
@@ -302,31 +301,27 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
                           rf"(?![ \t]+[{_UPPER}])")   # (not the first words of a longer name)
         for m in full.finditer(text):
             add(m.group("name"), m.start("name"), None, None)
+    def add_names(m: re.Match | None, post_in: str | None = None):   # 'name', and an 'other' beside it
+        for group in ("name", "other"):
+            if m and m.groupdict().get(group):
+                add(m.group(group), m.start(group), None, post_in)
+
     for note in notes:
-        for m in [CITED_AUTHOR.match(text, note.start, note.end), *CITED_AUTHOR_AFTER.finditer(text, note.start, note.end)]:
-            if m:
-                add(m.group("name"), m.start("name"), None, None)
-                if m.group("other"):
-                    add(m.group("other"), m.start("other"), None, None)
+        add_names(CITED_AUTHOR.match(text, note.start, note.end))
+        for m in CITED_AUTHOR_AFTER.finditer(text, note.start, note.end):
+            add_names(m)
     for m in prefilter.finditer(CASE_PARTY, text):
-        add(m.group("name"), m.start("name"), None, None)
-        if m.group("other"):
-            add(m.group("other"), m.start("other"), None, None)
-    ends = [m.start() for m in prefilter.finditer(AFTER_A_NAME, text)]
-    ends += [m.start() - 7 for m in prefilter.finditer(OF_THE_OFFICE, text)]
-    for end in ends:
-        while end > 0 and text[end - 1].isspace():
-            end -= 1
-        name = NAME_ENDING.search(text, max(0, end - 80), end)
-        if name:
-            add(name.group("name"), name.start("name"), None, None)
+        add_names(m)
+    for m in prefilter.finditer(AFTER_A_NAME, text):
+        add_names(_name_ending_at(text, m.start()))
+    for m in prefilter.finditer(OF_THE_OFFICE, text):
+        add_names(_name_ending_at(text, m.start() - len("of the ")))
     for s in states:
         a, b = s.span.start, s.span.end
         if text[a - 1:a] == "(" and text[b:b + 1] == ")":   # 'Akaki Dvali (Georgia)', on one line
-            end = len(text[:a - 1].rstrip(" \t"))
-            name = NAME_ENDING.search(text, max(0, end - 80), end)
+            name = _name_ending_at(text, a - 1)
             if name and "\n" not in name.group("name"):
-                add(name.group("name"), name.start("name"), None, s.key)
+                add_names(name, s.key)
         # (most state names follow no 'of': the post is looked for only after one)
         post = re.search(r"\bof\s+(?:the\s+)?$", text[max(0, a - 9):a]) and POST_OF_STATE.search(text, max(0, a - 60), a)
         if post and (name := NAME_NEXT.match(text, b)):
@@ -344,6 +339,13 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
     # name the text gives is that person, not another.
     full = {p.name for p in unique}
     return [p for p in unique if p.signatory or not any(f.endswith(" " + p.name) for f in full)]
+
+
+def _name_ending_at(text: str, end: int) -> re.Match | None:
+    """The run of name words that ends where only spaces stand before `end`."""
+    while end > 0 and text[end - 1] in " \t\n":
+        end -= 1
+    return NAME_ENDING.search(text, max(0, end - 80), end)
 
 
 def _name_at(raw: str, start: int, common: frozenset[str] = frozenset()) -> tuple[str, int, int] | None:

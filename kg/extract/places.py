@@ -46,7 +46,7 @@ STRUCK_IN = re.compile(rf"\b(?:killed|injured|wounded|attack(?:s|ed)?|shell(?:in
 # before it must be a region the gazetteer knows, 'Upper Nile State'.)
 UNIT = r"(?:Oblast|Region|Governorate|Province|District|County|Canton|Prefecture|Krai|Rayon|Municipality|State)"
 # (A unit's name may hold particles: 'Sar-e Pul Province', 'Khwaja Baha ud Din District'.)
-_WP = r"[A-Z][a-zà-ÿ'’]+(?:-(?:[a-z]{1,3}|[A-Z][a-zà-ÿ'’]+))*"
+_WP = r"[A-Z][a-zà-ÿ'’‘]+(?:-(?:[a-z]{1,3}|[A-Z][a-zà-ÿ'’‘]+))*"
 _PARTICLE = r"(?:ud|ul|ad|al|el|as|ash|bin|ibn|de|du|da|di|del|la|le|e|i|y)"
 # (Found from the unit's word back: a search from every capital letter costs a third of the stage.)
 UNIT_AT = re.compile(rf"(?<=\s){UNIT}\b")
@@ -94,13 +94,22 @@ WIDER_THAN_A_STATE = {"Africa", "African", "Asia", "Asian", "Asia-Pacific", "Eur
 
 def _ok(name: str, states: set[str], common: frozenset[str] = frozenset()) -> bool:
     """Whether a name the text introduces as a place can be one: not a heading word, a State or a name
-    ending in one ('El Buss Palestine' of a camp's longer name; 'British Columbia' stays), a possessive ('Armenia’s state'), a region
-    wider than a State, or words the text also writes in lower case ('Rural areas', 'Training camps')."""
+    ending in one ('El Buss Palestine' of a camp's longer name; 'British Columbia' stays), a possessive
+    ('Armenia’s state'), a region wider than a State, or words the text also writes in lower case ('Rural
+    areas', 'Training camps')."""
     words = name.split()
     return (bool(words) and words[0] not in NOT_PLACES and name not in NOT_PLACES and name not in states
             and words[-1] not in states
             and not re.search(r"[’']s\b", name) and not any(w in WIDER_THAN_A_STATE or w in NOT_PLACE_WORDS for w in words)
             and not all(w.lower() in common for w in words))
+
+
+def _placed_ok(name: str, states: set[str], common: frozenset[str]) -> bool:
+    """_ok for whatever stands before a comma that places it ('Yelets, Lipetsk Region', 'Salim, east of
+    Nablus'): no heading word anywhere in it, nor a State's word first ('the Lebanese Armed Forces, west of
+    Yatar' is no place)."""
+    words = name.split()
+    return _ok(name, states, common) and words[0] not in states and not NOT_PLACES.intersection(words)
 
 
 KIND_AFTER = re.compile(rf"\s+(?:refugee\s+)?({KIND})\b")
@@ -161,15 +170,12 @@ def extract_places(text: str, state_mentions: list[Mention], common: frozenset[s
             names[name] = None
             # A place placed by its unit: 'Yelets, Lipetsk Region', 'Bor, Jonglei State'.
             placed = PLACED_IN.search(text, max(0, m.start() - 40), m.start())
-            if placed and _ok(placed.group("name"), state_words, common) and not NOT_PLACES.intersection(placed.group("name").split()):
+            if placed and _placed_ok(placed.group("name"), state_words, common):
                 names[" ".join(placed.group("name").split())] = None
     for m in prefilter.finditer(RELATIVE_TO, text):
         placed = PLACE_ENDING.search(text, max(0, m.start() - 60), m.start())
-        # (whatever stands before the comma: 'the Lebanese Armed Forces, west of Yatar' is no place)
-        words = placed.group("name").split() if placed else []
-        if words and _ok(placed.group("name"), state_words, common) and words[0] not in state_words \
-                and not NOT_PLACES.intersection(words):
-            names[" ".join(words)] = None
+        if placed and _placed_ok(placed.group("name"), state_words, common):
+            names[" ".join(placed.group("name").split())] = None
     for m in prefilter.finditer(UNIT_OF, text):
         if _ok(m.group("name"), state_words, common) and m.group("name") not in NOT_PLACE_WORDS:
             names[f"{m.group('unit')} of {m.group('name')}"] = None
@@ -196,11 +202,11 @@ LEADING_WORDS = {"The", "This", "That", "In", "On", "At", "From", "By", "Its", "
 
 
 def _without_heading_words(name: str) -> str:
-    """The name less the words a sentence opens with before it."""
+    """The name less the words a sentence opens with before it, its spaces as one."""
     words = name.split()
     while len(words) > 1 and words[0] in LEADING_WORDS:
         words = words[1:]
-    return " ".join(words) if len(words) < len(name.split()) else name
+    return " ".join(words)
 
 
 def _unit_name(words: list[str], unit: str, states: set[str], common: frozenset[str]) -> str | None:
