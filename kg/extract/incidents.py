@@ -37,8 +37,8 @@ _ABOUT = r"(?:at least|over|more than|approximately|about|around|nearly|almost|s
 KILLING = re.compile(rf"\b(?:killing|killed|murdering|claiming the lives of)\s+(?:{_ABOUT})?(?P<n>{_N})\b"
                      rf"(?P<victims>\s+[A-Z]?[a-z-]+)?(?:\s*\(including\s+(?P<inc1>[^)]{{0,60}})\)|,?\s+including\s+(?P<inc2>[^.;:]{{0,90}}))?")
 INJURED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\([^)]{{0,80}}\)\s*)?(?:were\s+|was\s+|have\s+been\s+)?{INJURE_VERB}\b")
-# One victim, by the article: 'a drone strike ... killed a woman born in 1990', 'killing a child', 'killed a
-# 16-year-old Palestinian boy', 'killing one Palestinian' (a people's name is the victim after 'one' only).
+# One victim, by the article or 'one': 'a drone strike ... killed a woman born in 1990', 'killing a child',
+# 'killed a 16-year-old Palestinian boy', 'killing one Palestinian' (a people's name as the victim).
 KILLED_ONE = re.compile(r"\b(?:killed|killing|murdered|shot dead)\s+(?P<n>an?|one)\s+(?:(?:[\w-]+\s+){0,2}?(?:woman|man|child|"
                         r"boy|girl|civilian|person|journalist|teacher|doctor|nurse|farmer|shepherd|fisherman|teenager|"
                         r"resident|worker|student|peacekeeper|soldier|policeman|police officer)\b|[A-Z][a-z]+"
@@ -103,8 +103,8 @@ IN_YEAR = re.compile(r"(?<!born )\b(?:[Ii]n|[Dd]uring)\s+((?:1[89]|20)\d\d)\b(?!
 # I1 = ',?\s*including\s+', X = inc2, I2 = ',?\s*', D = were/was/have been/had been, then \w+ly\s+.
 # Every character of A, B, I1, I2 and D is in [\w\s,-] (number words under (?i) match only
 # characters of \w), and counted in runs of [\w,-] ("T-runs"; whitespace separates them) A has at
-# most _A_RUNS (N: 2 for 'a hundred' or '25 thousand', V: _VICTIM_WORDS), B 0, I1 2, I2 1, D 3. P takes at most
-# _INC1_MAX + 2 characters and X at most _INC2_MAX, of any kind. _back(at, k) is the earliest offset
+# most _A_RUNS (N: 2 for 'a hundred' or '25 thousand', V: _VICTIM_WORDS), B 0, I1 2, I2 1, D 3. P
+# takes at most _INC1_MAX + 2 characters and X at most _INC2_MAX, of any kind. _back(at, k) is the earliest offset
 # from which the text up to `at` is whitespace and at most k T-runs only; it is monotone in `at`, so
 # for each shape of match:
 #     no P, no I:  s >= _back(q, _A_RUNS + 3)
@@ -181,7 +181,7 @@ def _int(s: str | None) -> int | None:
         return 1   # KILLED_ONE's article
     if s in NUMBER_WORDS:
         return NUMBER_WORDS[s]
-    number, _, scale = " ".join(s.split()).partition(" ")   # '25\nthousand
+    number, _, scale = " ".join(s.split()).partition(" ")   # '25\nthousand'
     return int(number.replace(",", "")) * {"": 1, "thousand": 1000, "million": 1_000_000}[scale]
 
 
