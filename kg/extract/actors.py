@@ -93,6 +93,7 @@ NAME_NEXT = re.compile(rf"[ \t]*\n?[ \t]*(?P<name>{NAME})")
 # 'the case against Petar Jojić and Vjerica Radeta').
 TITLED_SURNAME = re.compile(rf"\b(?:Mr|Ms|Mrs|Dr)\.?[ \t]+(?P<surname>[{_UPPER}]{_LOWER_RUN}(?:-[{_UPPER}]{_LOWER_RUN})?)\b"
                             rf"(?![ \t]*\n?[ \t]*[{_UPPER}])")
+GIVEN_NAMES = re.compile(rf"(?<![\w’'.-])(?:[{_UPPER}]{_LOWER_RUN}(?:-[{_UPPER}]{_LOWER_RUN})?[ \t]+){{1,2}}$")
 CASE_PARTY = re.compile(rf"\b(?:v\.|[Cc]ases?\s+against|[Pp]roceedings\s+against|[Tt]rial\s+of)\s+(?P<name>{NAME})"
                         rf"(?:\s+and\s+(?P<other>{NAME}))?")
 # The author of a work a footnote cites: at its start, after '; ', 'See (also)' or 'in' ('Thomas de Waal, Black
@@ -296,11 +297,13 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
         add(m.group("name"), m.start("name"), m.group("post"), None)
     surnames = {m.group("surname") for m in prefilter.finditer(TITLED_SURNAME, text)} - NOT_NAME_WORDS
     if surnames:
-        given = rf"(?:[{_UPPER}]{_LOWER_RUN}(?:-[{_UPPER}]{_LOWER_RUN})?[ \t]+){{1,2}}"
-        full = re.compile(rf"(?<![\w’'.-])(?P<name>{given}(?:{'|'.join(map(re.escape, sorted(surnames)))}))(?![\w-])"
-                          rf"(?![ \t]+[{_UPPER}])")   # (not the first words of a longer name)
-        for m in full.finditer(text):
-            add(m.group("name"), m.start("name"), None, None)
+        # (each surname found, then the given names before it: a pattern opening with them would be tried
+        # at every capital letter)
+        surname_at = re.compile(rf"(?<=[ \t])(?:{'|'.join(map(re.escape, sorted(surnames)))})(?![\w-])(?![ \t]+[{_UPPER}])")
+        for m in surname_at.finditer(text):
+            given = GIVEN_NAMES.search(text, max(0, m.start() - 60), m.start())
+            if given:
+                add(text[given.start():m.end()], given.start(), None, None)
     def add_names(m: re.Match | None, post_in: str | None = None):   # 'name', and an 'other' beside it
         for group in ("name", "other"):
             if m and m.groupdict().get(group):
