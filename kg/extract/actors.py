@@ -91,9 +91,9 @@ NAME_NEXT = re.compile(rf"[ \t]*\n?[ \t]*(?P<name>{NAME})")
 # A surname the text gives after a title alone ('Mr. Ntakirutimana'), then the full name wherever it
 # stands ('Gérard Ntakirutimana’s convictions'); a party to a case ('Prosecutor v. Gérard Ntakirutimana',
 # 'the case against Petar Jojić and Vjerica Radeta').
-TITLED_SURNAME = re.compile(rf"\b(?:Mr|Ms|Mrs|Dr)\.?[ \t]+(?P<surname>[{_UPPER}]{_LOWER_RUN}(?:-[{_UPPER}]{_LOWER_RUN})?)\b"
-                            rf"(?![ \t]*\n?[ \t]*[{_UPPER}])")
-GIVEN_NAMES = re.compile(rf"(?<![\w’'.-])(?:[{_UPPER}]{_LOWER_RUN}(?:-[{_UPPER}]{_LOWER_RUN})?[ \t]+){{1,2}}$")
+_WHOLE_WORD = rf"[{_UPPER}]{_LOWER_RUN}(?:-[{_UPPER}]{_LOWER_RUN})?"   # no initial
+TITLED_SURNAME = re.compile(rf"\b(?:Mr|Ms|Mrs|Dr)\.?[ \t]+(?P<surname>{_WHOLE_WORD})\b(?![ \t]*\n?[ \t]*[{_UPPER}])")
+GIVEN_NAMES = re.compile(rf"(?<![\w’'.-])(?:{_WHOLE_WORD}[ \t]+){{1,2}}$")
 CASE_PARTY = re.compile(rf"\b(?:v\.|[Cc]ases?\s+against|[Pp]roceedings\s+against|[Tt]rial\s+of)\s+(?P<name>{NAME})"
                         rf"(?:\s+and\s+(?P<other>{NAME}))?")
 # The author of a work a footnote cites: at its start, after '; ', 'See (also)' or 'in' ('Thomas de Waal, Black
