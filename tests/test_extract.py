@@ -153,6 +153,9 @@ def test_signature_block_names_stop_at_the_line_end_and_co_signers_count():
     ("Please accept, Sir, the assurances of my highest consideration.\n\nVolker Türk", {"Volker Türk"}),
     ("I convey my best wishes to you and wish the conference every success.\n\nIlham Aliyev\nPresident of the "
      "Republic of Azerbaijan\nAnnex II to the letter", {"Ilham Aliyev"}),
+    # A/79/802: a signature block with no formula before it, the post on the line under the name
+    ("the restoration of human rights.\n\nVilen Gabrielyan\nPresident\nPan-Armenian Union “Gardman”\n",
+     {"Vilen Gabrielyan"}),
     # a heading after the closing formula is not a signature
     ("We wish the conference every success.\n\nKey Messages\n\nThe conference discussed key messages.", set()),
     ("I wish the meeting every success.\n\nUnited Nations\n\nNew York", set()),

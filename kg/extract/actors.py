@@ -43,6 +43,9 @@ POST_WORDS = re.compile(rf"^(?:{POSTS})\b")
 CLOSED_BY = re.compile(rf"(?:highest\s+consideration|[Yy]ours\s+(?:sincerely|faithfully)|best\s+wishes|every\s+"
                        rf"success|[Kk]ind\s+regards|[Bb]est\s+regards)\b[^\n]*\n[ \t]*\n[ \t]*(?P<name>{NAME_ON_LINE})"
                        rf"[ \t]*(?=\n[ \t]*\n|\n[ \t]*(?:{POSTS})\b|\s*$)")
+SIGNATURE_BLOCK = re.compile(rf"\n[ \t]*\n[ \t]*(?P<name>{NAME_ON_LINE})[ \t]*\n[ \t]*(?P<post>{POSTS})\b[^\n]*"
+                             rf"(?:\n[^\n]+){{0,3}}(?=\n[ \t]*\n|\s*$)")
+POST_LINE = re.compile(rf"\n[ \t]*(?:{POSTS})\b")   # what every SIGNATURE_BLOCK match holds
 # 'Jeyhun Bayramov, Minister for Foreign Affairs of the Republic of Azerbaijan'
 NAME_COMMA_POST = re.compile(rf"(?P<name>{NAME}),\s+(?:the\s+)?(?P<post>{POSTS})(?P<of>\s+of\s+(?:the\s+)?[A-Z][^,.;\n]{{2,60}})?")
 NAME_COMMA_POST_NEEDS = re.compile(rf",\s+(?:the\s+)?(?:{POSTS})")   # every NAME_COMMA_POST match holds one
@@ -279,6 +282,11 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
         # Signed, but not '(Signed)': a run of words the text also writes in lower case is not a name.
         if _name_at(m.group("name"), m.start("name"), common):
             add(m.group("name"), m.start("name"), post.group(0) if post else None, None, signatory=True)
+    # A signature block with no formula before it: a paragraph of the name alone, its post on the next line
+    # ('Vilen Gabrielyan\nPresident\nPan-Armenian Union ...'), at the end of the text or of a part of it.
+    for m in prefilter.finditer(SIGNATURE_BLOCK, text, POST_LINE):
+        if _name_at(m.group("name"), m.start("name"), common):
+            add(m.group("name"), m.start("name"), m.group("post"), None, signatory=True)
     for m in prefilter.finditer(NAME_COMMA_POST, text, NAME_COMMA_POST_NEEDS):
         where = _post_in(states, m.start("of"), m.end("of")) if m.group("of") else None
         add(m.group("name"), m.start("name"), m.group("post"), where)
