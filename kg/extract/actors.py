@@ -341,7 +341,12 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
     taken = [(t.span.start, t.span.end) for t in [*terms, *states]]
     place_spans = [(t.span.start, t.span.end) for t in places]
     for p in sorted(out, key=lambda p: (p.span.start, not p.signatory)):
-        if any(a < p.span.end and p.span.start < b for a, b in [*taken, *([] if p.signatory else place_spans)]):
+        if any(a < p.span.end and p.span.start < b for a, b in taken):
+            continue
+        # A place's name is no person's ('Abu Dhabi'), nor one that runs into a place; one inside a name
+        # after its first word is part of it ('Mohammad Khalil Hanafi').
+        if not p.signatory and any(a < p.span.end and p.span.start < b and not (p.span.start < a and b <= p.span.end)
+                                   for a, b in place_spans):
             continue
         if (p.name, p.span.start) not in seen:
             seen.add((p.name, p.span.start))

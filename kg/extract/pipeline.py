@@ -129,9 +129,11 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
     common = lowercase_words(text)
     found_places = places.merge(places.extract_places(text, states, common), gazetteer, text, states)
     people = actors.persons(text, terms, states, found_places, common, notes)
-    # A place name inside a signed name ('Alba' in 'Eloy Alfaro de Alba') is part of the name.
-    signed = [(p.span.start, p.span.end) for p in people if p.signatory]
-    found_places = [m for m in found_places if not any(a <= m.span.start < b for a, b in signed)]
+    # A place name inside a person's name ('Alba' in 'Eloy Alfaro de Alba', 'Khalil' in 'Mohammad Khalil
+    # Hanafi') is part of the name; a signed name may even open with one.
+    named = [(p.span.start, p.span.end, p.signatory) for p in people]
+    found_places = [m for m in found_places
+                    if not any((a <= m.span.start if signed else a < m.span.start) and m.span.end <= b for a, b, signed in named)]
     annexes = parts.extract_parts(text, title, states, people)
     described = parts.extract_described(text, states, tuple(authors))
     return Extraction(

@@ -81,7 +81,9 @@ NOT_PLACES = {"The", "This", "That", "Other", "Each", "Every", "United", "Nation
               "Armed", "Forces", "Military", "Its", "Their", "His", "Her", "Our", "Some", "Several", "All",
               "Both", "Many", "Mr", "Ms", "Article", "Under", "During", "After", "Before", "Since", "Following",
               "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Operation",
-              "Eid", "Ramadan", "Christmas", "Easter", "Day", "Resolution"}
+              "Eid", "Ramadan", "Christmas", "Easter", "Day", "Resolution",
+              # adjectives a heading or a sentence opens with ('Rural areas, home to 71 per cent')
+              "Rural", "Urban", "Remote", "Border", "Coastal", "Frontline", "Affected", "Residential", "Industrial"}
 
 
 # Regions wider than a State ('the Great Lakes region', 'the Sahel region'): not places within a State.
