@@ -407,6 +407,13 @@ def test_a_place_is_labelled_without_the_documents_characterisation():
     assert ("East Jerusalem", "Occupied East Jerusalem") in places
 
 
+def test_a_compass_word_joined_by_a_hyphen():
+    # S/2025/108: 'North-Kivu' is North Kivu, not Kivu
+    ex = run("the M23 advanced in North-Kivu and South-Kivu")
+    assert [(m.label, m.key.rsplit("/", 1)[-1]) for m in ex.mentions if m.kind == "place"] == [
+        ("North-Kivu", "north-kivu"), ("South-Kivu", "south-kivu")]
+
+
 def test_a_name_shared_by_two_places_goes_to_the_one_in_a_state_the_text_names():
     ex = run("Egypt reopened the crossing at Rafah on 3 March 2025.")
     assert [m.key for m in ex.mentions if m.kind == "place"] == ["https://w3id.org/kg-un/id/place/rafah-egy"]

@@ -23,6 +23,9 @@ from kg.models import Mention
 REDACTION = re.compile(r"█+(?:[ \t]*█+)*")
 
 
+COMPASS_SPACE = re.compile(r"^(North|South|East|West|Upper|Lower|Central) (?=[A-Z])")
+
+
 class VocabMatcher:
     """Marks every vocabulary term in doc.spans['kg_states'] and doc.spans['kg_terms'].
 
@@ -42,8 +45,10 @@ class VocabMatcher:
         for t in self.vocabulary.terms:
             case_sensitive = list(t.exact)
             if t.scheme == "place":
-                # Place names are proper nouns and many are words too ('Bar', 'Of'): as printed only.
-                self.exact.add(t.iri, list(patterns_tokenizer.pipe(dict.fromkeys(t.names))))
+                # Place names are proper nouns and many are words too ('Bar', 'Of'): as printed only; a
+                # compass word may be joined by a hyphen ('North-Kivu', as French-style texts print it).
+                names = [*t.names, *(COMPASS_SPACE.sub(r"\1-", n) for n in t.names if COMPASS_SPACE.match(n))]
+                self.exact.add(t.iri, list(patterns_tokenizer.pipe(dict.fromkeys(names))))
                 continue
             if t.scheme == "state":
                 # State names are proper nouns: match as printed, plus the upper-case masthead form.
