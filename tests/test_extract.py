@@ -517,6 +517,23 @@ def test_figures_of_victims_described_at_length(text, expected):
     assert [(i.place, i.date, i.killed, i.injured) for i in run(text).incidents] == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # S/2025/342, S/2025/254: the dead as a noun after the figure
+    ("On 14 January 2025, intercommunal clashes in Laramanaye, Logone Occidental Province, resulted in four "
+     "fatalities.", [("Laramanaye", "2025-01-14", 4, None)]),
+    # A/ES-10/1030, A/ES-10/1027: 'murdered N', one staff member
+    ("On 9 April 1948, militias murdered 250 Palestinian men, women and children in the village of Deir Yassin.",
+     [("Deir Yassin", "1948-04-09", 250, None)]),
+    ("On 19 March 2025, Israel bombed United Nations facilities in Deir al-Balah, killing one international staff "
+     "member and seriously wounding five others.", [("Deir al-Balah", "2025-03-19", 1, 5)]),
+    # A/79/753: not the deed's noun, a past crime recalled ('the murder of 100 thousand Poles')
+    ("In June 2021, in Khmelnitsky, a street was named after a man responsible for the murder of 100 thousand "
+     "Poles.", []),
+])
+def test_figures_after_the_verb_or_as_the_dead(text, expected):
+    assert [(i.place, i.date, i.killed, i.injured) for i in run(text).incidents] == expected
+
+
 def test_hedged_figures_are_read():
     # S/2025/415: 'injuring around 50 others'
     text = ("20. On 9 April 2025, the Israel Defense Forces struck at least six neighbouring residential\nbuildings in "
@@ -805,7 +822,7 @@ def test_literal_prefixes_are_read_off_the_pattern():
     ("citations", "TREATY_COMMUNICATION"), ("citations", "IHL_RULE"), ("actors", "POST_OF_NAME"),
     ("actors", "POST_NAME"), ("law", "DOMESTIC"), ("law", "NAMED_ACT"), ("law", "ARTICLE_REF"), ("text", "FOOTNOTE_MARK"),
     ("incidents", "KILLING"), ("places", "KIND_OF"), ("places", "IN_LOCATION"), ("places", "KINDS_OF_LIST"),
-    ("places", "UNIT_AT"), ("places", "UNIT_OF"),
+    ("places", "UNIT_AT"), ("places", "UNIT_OF"), ("incidents", "FATALITIES"), ("incidents", "KILLED_ONE"),
 ])
 def test_prefiltered_search_finds_what_the_whole_text_search_finds(module, name):
     import importlib

@@ -34,14 +34,20 @@ KILLED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\((?P<inc1>[^)]{{
                     rf"(?:\w+ly\s+)?{KILL_VERB}\b")
 # 'at least', 'more than', 'approximately': the figure as printed, its hedge in the quote.
 _ABOUT = r"(?:at least|over|more than|approximately|about|around|nearly|almost|some|up to)\s+"
-KILLING = re.compile(rf"\b(?:killing|killed|murdering|claiming the lives of)\s+(?:{_ABOUT})?(?P<n>{_N})\b"
+# The verb before the figure: 'killing 613 civilians', 'murdered 250 Palestinian men'. (Not the deed's noun:
+# 'the murder of 100 thousand Poles' is most often a past crime a text recalls, dated by what it reports now.)
+KILLING = re.compile(rf"\b(?:killing|killed|murdering|murdered|massacred|executed|claiming the lives of)\s+"
+                     rf"(?:{_ABOUT})?(?P<n>{_N})\b"
                      rf"(?P<victims>\s+[A-Z]?[a-z-]+)?(?:\s*\(including\s+(?P<inc1>[^)]{{0,60}})\)|,?\s+including\s+(?P<inc2>[^.;:]{{0,90}}))?")
+# The dead as a noun after the figure: 'causing at least 40 fatalities', 'resulted in 12 deaths'.
+FATALITIES = re.compile(rf"\b(?:causing|caused|leaving|left|resulting\s+in|resulted\s+in)\s+(?:{_ABOUT})?(?P<n>{_N})\s+"
+                        rf"(?:fatalities|deaths|dead)\b")
 INJURED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\([^)]{{0,80}}\)\s*)?(?:were\s+|was\s+|have\s+been\s+)?{INJURE_VERB}\b")
 # One victim, by the article or 'one': 'a drone strike ... killed a woman born in 1990', 'killing a child',
 # 'killed a 16-year-old Palestinian boy', 'killing one Palestinian' (a people's name as the victim).
 KILLED_ONE = re.compile(r"\b(?:killed|killing|murdered|shot dead)\s+(?P<n>an?|one)\s+(?:(?:[\w-]+\s+){0,2}?(?:woman|man|child|"
                         r"boy|girl|civilian|person|journalist|teacher|doctor|nurse|farmer|shepherd|fisherman|teenager|"
-                        r"resident|worker|student|peacekeeper|soldier|policeman|police officer)\b|[A-Z][a-z]+"
+                        r"resident|worker|student|peacekeeper|soldier|policeman|police officer|staff member)\b|[A-Z][a-z]+"
                         r"(?:ian|ean|an|ese|i|ish)(?![\w-]))")
 _INJURING_WORDS = ("injuring", "wounding")
 INJURING = re.compile(rf"\b(?:{'|'.join(_INJURING_WORDS)})\s+(?:{_ABOUT})?(?P<n>{_N})\b")
@@ -298,7 +304,8 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
     text = DASH_ASIDE.sub(lambda m: f"({m.group(1)})", text)   # read; quotes are taken from `printed`
     cited = [(c.start(), c.end()) for c in CITED_TITLE.finditer(text)]
     figures = []
-    for found in (killed_matches(text), prefilter.finditer(KILLING, text), prefilter.finditer(KILLED_ONE, text)):
+    for found in (killed_matches(text), prefilter.finditer(KILLING, text), prefilter.finditer(KILLED_ONE, text),
+                  prefilter.finditer(FATALITIES, text)):
         for m in found:
             if _is_year(m.group("n")):
                 continue   # a year, not a figure
