@@ -526,6 +526,9 @@ def test_figures_of_victims_described_at_length(text, expected):
      [("Deir Yassin", "1948-04-09", 250, None)]),
     ("On 19 March 2025, Israel bombed United Nations facilities in Deir al-Balah, killing one international staff "
      "member and seriously wounding five others.", [("Deir al-Balah", "2025-03-19", 1, 5)]),
+    # A/ES-10/1029: a toll over a period is no incident
+    ("The devastating toll now stands at 409 aid workers killed since Israel began this aggression on Gaza in "
+     "October 2023.", []),
     # A/79/753: not the deed's noun, a past crime recalled ('the murder of 100 thousand Poles')
     ("In June 2021, in Khmelnitsky, a street was named after a man responsible for the murder of 100 thousand "
      "Poles.", []),
