@@ -521,6 +521,9 @@ def test_figures_of_victims_described_at_length(text, expected):
     # S/2025/342, S/2025/254: the dead as a noun after the figure
     ("On 14 January 2025, intercommunal clashes in Laramanaye, Logone Occidental Province, resulted in four "
      "fatalities.", [("Laramanaye", "2025-01-14", 4, None)]),
+    # S/2025/415: the deed as what an attack resulted in
+    ("On 18 March 2025, Israel Defense Forces reportedly hit a shelter in Daraj neighbourhood, central Gaza City. "
+     "The incident resulted in the killing of 25 Palestinians.", [("Daraj", "2025-03-18", 25, None)]),
     # A/ES-10/1030, A/ES-10/1027: 'murdered N', one staff member
     ("On 9 April 1948, militias murdered 250 Palestinian men, women and children in the village of Deir Yassin.",
      [("Deir Yassin", "1948-04-09", 250, None)]),

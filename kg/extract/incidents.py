@@ -39,9 +39,11 @@ _ABOUT = r"(?:at least|over|more than|approximately|about|around|nearly|almost|s
 KILLING = re.compile(rf"\b(?:killing|killed|murdering|murdered|massacred|executed|claiming the lives of)\s+"
                      rf"(?:{_ABOUT})?(?P<n>{_N})\b"
                      rf"(?P<victims>\s+[A-Z]?[a-z-]+)?(?:\s*\(including\s+(?P<inc1>[^)]{{0,60}})\)|,?\s+including\s+(?P<inc2>[^.;:]{{0,90}}))?")
-# The dead as a noun after the figure: 'causing at least 40 fatalities', 'resulted in 12 deaths'.
-FATALITIES = re.compile(rf"\b(?:causing|caused|leaving|left|resulting\s+in|resulted\s+in)\s+(?:{_ABOUT})?(?P<n>{_N})\s+"
-                        rf"(?:fatalities|deaths|dead)\b")
+# The dead as a noun after the figure, or the deed as one before it, as what an attack resulted in: 'causing
+# at least 40 fatalities', 'resulted in 12 deaths', 'resulted in the killing of 25 Palestinians'.
+FATALITIES = re.compile(rf"\b(?:causing|caused|leaving|left|resulting\s+in|resulted\s+in)\s+(?:{_ABOUT})?"
+                        rf"(?P<of>the\s+(?:killing|deaths?)\s+of\s+(?:{_ABOUT})?)?(?P<n>{_N})"
+                        rf"(?(of)\b|\s+(?:fatalities|deaths|dead)\b)")
 INJURED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\([^)]{{0,80}}\)\s*)?(?:were\s+|was\s+|have\s+been\s+)?{INJURE_VERB}\b")
 # One victim, by the article or 'one': 'a drone strike ... killed a woman born in 1990', 'killing a child',
 # 'killed a 16-year-old Palestinian boy', 'killing one Palestinian' (a people's name as the victim).
