@@ -47,10 +47,14 @@ FATALITIES = re.compile(rf"\b(?:causing|caused|leaving|left|resulting\s+in|resul
 INJURED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\([^)]{{0,80}}\)\s*)?(?:were\s+|was\s+|have\s+been\s+)?{INJURE_VERB}\b")
 # One victim, by the article or 'one': 'a drone strike ... killed a woman born in 1990', 'killing a child',
 # 'killed a 16-year-old Palestinian boy', 'killing one Palestinian' (a people's name as the victim).
-KILLED_ONE = re.compile(r"\b(?:killed|killing|murdered|shot dead)\s+(?P<n>an?|one)\s+(?:(?:[\w-]+\s+){0,2}?(?:woman|man|child|"
-                        r"boy|girl|civilian|person|journalist|teacher|doctor|nurse|farmer|shepherd|fisherman|teenager|"
-                        r"resident|worker|student|peacekeeper|soldier|policeman|police officer|staff member)\b|[A-Z][a-z]+"
-                        r"(?:ian|ean|an|ese|i|ish)(?![\w-]))")
+_ONE_VICTIM = (r"(?P<n>an?|one)\s+(?:(?:[\w-]+\s+){0,2}?(?:woman|man|child|boy|girl|civilian|person|journalist|teacher|"
+               r"doctor|nurse|farmer|shepherd|fisherman|teenager|resident|worker|student|peacekeeper|soldier|policeman|"
+               r"police officer|staff member)\b|[A-Z][a-z]+(?:ian|ean|an|ese|i|ish)(?![\w-]))")
+KILLED_ONE = re.compile(rf"\b(?:killed|killing|murdered|shot dead)\s+{_ONE_VICTIM}")
+# The next victims of the same verb, each with a place and a day of their own: 'killed a 14-year-old boy in the
+# town of Turmus‘ayya ... on 6 April, a 17-year-old boy on 14 April during an operation in Jalazone refugee
+# camp, ..., and a 12-year-old boy in Yamun, west of Jenin, on 23 April'.
+ONE_MORE = re.compile(rf"(?<=,\s)(?:and\s+)?{_ONE_VICTIM}")
 _INJURING_WORDS = ("injuring", "wounding")
 INJURING = re.compile(rf"\b(?:{'|'.join(_INJURING_WORDS)})\s+(?:{_ABOUT})?(?P<n>{_N})\b")
 # An attack that only wounded: 'an attack on the village of Panteleymonovka ... wounded eight people'
@@ -303,6 +307,25 @@ def _locations(text: str, places: list[Mention]) -> int:
     return count
 
 
+def _listed_victims(text: str, figures: list[re.Match], doc_date: str | None) -> tuple[list[re.Match], dict]:
+    """The victims listed after a KILLED_ONE figure in its sentence, each with a day of its own (ONE_MORE),
+    as figures of their own, and the clause of every victim of such a list: {figure start: (start, end)}."""
+    more_figures, clause_of = [], {}
+    for m in figures:
+        if m.re is not KILLED_ONE:
+            continue
+        s0, e0 = sentence_bounds(text, m.start())
+        more = list(ONE_MORE.finditer(text, m.end(), e0))
+        ends = [x.start() for x in more] + [e0]
+        if not more or not all(_dates(text, x.start(), end, doc_date) for x, end in zip(more, ends[1:])):
+            continue   # 'killed a man, a woman and a child': one incident, its figure as the text gives it
+        clause_of[m.start()] = (s0, ends[0])
+        for x, end in zip(more, ends[1:]):
+            clause_of[x.start()] = (x.start(), end)
+        more_figures += more
+    return more_figures, clause_of
+
+
 def extract_incidents(text: str, states: list[Mention], places: list[Mention], authors,
                       doc_date: str | None = None) -> list[Incident]:
     printed = text
@@ -344,6 +367,8 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
             wounded_only.append(hit)
     figures += wounded_only
     wounding = {id(m) for m in wounded_only}
+    listed, clause_of = _listed_victims(text, figures, doc_date)
+    figures += listed
     figures.sort(key=lambda m: m.start())
     out: list[Incident] = []
     seen_clauses = set()
@@ -354,6 +379,7 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
         semi_before, semi_after = text.rfind(";", sentence[0], m.start()), text.find(";", m.start(), sentence[1])
         s0 = semi_before + 1 if semi_before >= 0 else sentence[0]
         e0 = semi_after if semi_after >= 0 else sentence[1]
+        s0, e0 = clause_of.get(m.start(), (s0, e0))
         if (s0, e0) in seen_clauses:
             continue
         seen_clauses.add((s0, e0))
