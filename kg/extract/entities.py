@@ -77,7 +77,7 @@ class VocabMatcher:
         bodies = [sp for sp in terms if self.terms[sp.kb_id_].scheme == "body"]
         nested = [sp for sp in filter_spans([sp for sp in groups["term"] if self.terms[sp.kb_id_].scheme == "instrument"])
                   if any(b.start < sp.start and sp.end <= b.end for b in bodies)
-                  and doc[sp.start - 1].lower_ in ("the", "to", "of", "under")]
+                  and doc[sp.start - 1].lower_ in ("the", "to", "of", "under")] if bodies else []
         doc.spans["kg_terms"] = sorted([*terms, *nested], key=lambda sp: (sp.start, sp.end))
         # A place inside a body's or instrument's name ('Geneva Conventions', 'United Nations Office at
         # Geneva') is part of that name, not a place the text speaks of.
@@ -114,9 +114,9 @@ OTHER_LANGUAGES = {"Portuguese", "German", "Italian", "Japanese", "Korean", "Tur
                    "Polish", "Ukrainian", "Armenian", "Georgian", "Hungarian", "Romanian", "Swedish", "Danish",
                    "Finnish", "Norwegian", "Thai", "Vietnamese", "Indonesian", "Mongolian", "Albanian", "Serbian",
                    "Croatian", "Bulgarian", "Czech"}
-LANGUAGE_LIST = re.compile(r"\b(?:Arabic|Chinese|English|French|Russian|Spanish|languages?)\b")
-LANGUAGE_CONTEXT = re.compile(r"\b(?:Arabic|Chinese|English|French|Russian|Spanish|language|languages|Original|"
-                              r"only|translation|translated|version|text)\b")
+_UN_LANGUAGE = "|".join(sorted(LANGUAGES))
+LANGUAGE_LIST = re.compile(rf"\b(?:{_UN_LANGUAGE}|languages?)\b")
+LANGUAGE_CONTEXT = re.compile(rf"\b(?:{_UN_LANGUAGE}|languages?|Original|only|translation|translated|version|text)\b")
 
 
 # A state's or place's name inside the name of a sea, gulf, lake or river basin ('the Gulf of Guinea',
@@ -219,6 +219,11 @@ BARE_UN_NAMES = {
 }
 
 
+def _free(a: int, b: int, taken: list[Mention]) -> bool:
+    """Whether no mention already found covers any of text[a:b]."""
+    return not any(t.span.start < b and a < t.span.end for t in taken)
+
+
 def bare_un_names(text: str, nlp: Language, taken: list[Mention]) -> list[Mention]:
     """'the Secretariat' and 'the Charter' as the United Nations', where no vocabulary name already covers
     the words and the document names no other."""
@@ -231,7 +236,7 @@ def bare_un_names(text: str, nlp: Language, taken: list[Mention]) -> list[Mentio
             continue
         for m in found:
             a, b = m.span("name")
-            if not any(t.span.start < b and a < t.span.end for t in taken):
+            if _free(a, b, taken):
                 out.append(Mention(term.scheme, term.iri, term.label, span(text, a, b), "vocabulary"))
     return out
 
@@ -264,7 +269,7 @@ def context_names(text: str, nlp: Language, taken: list[Mention]) -> list[Mentio
     out = []
     for m in rx.finditer(text):
         bodies = [t for t in by_name[" ".join(m.group(0).split())] if t.parent in named]
-        if len(bodies) == 1 and not any(t.span.start < m.end() and m.start() < t.span.end for t in taken):
+        if len(bodies) == 1 and _free(m.start(), m.end(), taken):
             out.append(Mention("body", bodies[0].iri, bodies[0].label, span(text, m.start(), m.end()), "vocabulary"))
     return out
 

@@ -58,7 +58,7 @@ UNIT_OF = re.compile(rf"\b(?P<unit>Governorate|Province|Oblast|Region|District|P
 RELATIVE_TO = re.compile(r",\s+(?:(?:about|some|approximately)\s+)?(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+)?"
                          r"(?:(?:north|south|east|west)(?:-(?:east|west))?|on\s+the\s+outskirts)\s+of\s+(?:the\s+)?[A-Z]")
 PLACE_ENDING = re.compile(rf"(?<![\w’‘'-])(?P<name>{PLACE_NAME})$")
-PLACED_IN = re.compile(rf"(?<![\w-])(?P<name>{PLACE_NAME}),\s+$")
+COMMA_BEFORE = re.compile(r",\s+$")
 UNIT_WORD = re.compile(rf"^{UNIT}\b|\b{UNIT}$")
 # The words that end the name of a document, a process or a forum named after a place ('the Addis Ababa
 # Action Agenda', 'the Taif Accords', 'the Stockholm Agreement'): such a name is not the place.
@@ -171,10 +171,11 @@ def extract_places(text: str, state_mentions: list[Mention], common: frozenset[s
         if name:
             names[name] = None
             # A place placed by its unit: 'Yelets, Lipetsk Region', 'Bor, Jonglei State'.
-            placed = PLACED_IN.search(text, max(0, m.start() - 40), m.start())
+            comma = COMMA_BEFORE.search(text, max(0, m.start() - 5), m.start())
+            placed = comma and PLACE_ENDING.search(text, max(0, comma.start() - 40), comma.start())
             if placed and _placed_ok(placed.group("name"), state_words, common):
                 names[" ".join(placed.group("name").split())] = None
-    for m in prefilter.finditer(RELATIVE_TO, text):
+    for m in prefilter.finditer(RELATIVE_TO, text):   # (from the comma back to the name)
         placed = PLACE_ENDING.search(text, max(0, m.start() - 60), m.start())
         if placed and _placed_ok(placed.group("name"), state_words, common):
             names[" ".join(placed.group("name").split())] = None
