@@ -180,3 +180,23 @@ def test_typed_citations(text, target, key):
 ])
 def test_a_guessed_organ_gives_way_to_the_numbering(text, expected):
     assert [c.label for c in extract_citations(text, []) if c.target in ("resolution", "decision")] == expected
+
+
+@pytest.mark.parametrize("symbols, text, expected", [
+    # A/80/150: the Assembly's agenda cites its own resolutions with no organ named, old and new numbering
+    (("A/80/150",), "by the United States of America against Cuba (resolution 79/7).",
+     ["General Assembly resolution 79/7"]),
+    (("A/80/150",), "questions (resolutions 428 (V) and 79/156).",
+     ["General Assembly resolution 428 (V)", "General Assembly resolution 79/156"]),
+    (("A/80/150",), "political declarations on HIV/AIDS (resolutions S-26/2, 60/262, 65/277 and",
+     ["General Assembly resolution S-26/2", "General Assembly resolution 60/262", "General Assembly resolution 65/277"]),
+    # a treaty body's document has no house among the organs: a bare number the Assembly's own numbering
+    # does not tell stays unread (fail closed)
+    (("CAT/C/AZE/CO/5",), "by the United States of America against Cuba (resolution 79/7).", []),
+    # an organ named just before wins over the house
+    (("A/80/150",), "the Human Rights Council, in its resolution 53/3,", ["Human Rights Council resolution 53/3"]),
+])
+def test_a_bare_resolution_is_the_house_organs(symbols, text, expected):
+    from kg.extract.citations import house_organs
+    got = extract_citations(text, [], house_organs(symbols))
+    assert [c.label for c in got if c.target in ("resolution", "decision")] == expected

@@ -151,7 +151,37 @@ def _numbered_by(organ: tuple[str, str], number: str) -> tuple[str, str]:
     return organ
 
 
-def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
+# A document's own series names the organ whose resolutions it cites with no organ named: the house style
+# of a General Assembly document is 'resolution 79/85' for the Assembly's own, of a Security Council
+# document 'resolution 2231' for the Council's, of a Human Rights Council document 'resolution 55/1'.
+_HOUSES = ((re.compile(r"A/HRC/"), "human rights council"), (re.compile(r"A/(?:ES-)?\d+/"), "general assembly"),
+           (re.compile(r"S/(?!RES/)\d{4}/"), "security council"))
+
+
+def house_organs(symbols) -> tuple[str, ...]:
+    """The organs whose house style the document's own symbols say it follows (ORGANS keys)."""
+    return tuple(dict.fromkeys(organ for sym in symbols for rx, organ in _HOUSES if rx.match(sym)))
+
+
+def _house_organ(houses: tuple[str, ...], number: str, session: str | None) -> tuple[str, str] | None:
+    """The organ of a resolution cited with no organ named nor near, by the document's house style and
+    the numbering that organ uses; None when neither tells."""
+    if session:   # '428 (V)': the Assembly numbered so to its thirtieth session
+        organ = "general assembly" if "general assembly" in houses else None
+        return ORGANS[organ] if organ and roman_value(session) <= ROMAN_NUMBERED["general-assembly"] else None
+    if "/" not in number:
+        return ORGANS["security council"] if "security council" in houses else None
+    first = number.partition("/")[0]
+    if re.fullmatch(r"(?:19|20)\d\d", first):
+        return None   # by year: the Economic and Social Council's, never a house style here
+    for organ in houses:
+        if organ != "security council":
+            return _numbered_by(ORGANS[organ], number)
+    return None
+
+
+def extract_citations(text: str, notes: list[Footnote], houses: tuple[str, ...] = ()) -> list[Citation]:
+    """`houses`: house_organs() of the document's own symbols."""
     found: list[Citation] = []
     taken: list[tuple[int, int]] = []
 
@@ -222,8 +252,11 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
                 # Which of three organs numbered so cannot be told from the number, nor guessed from an
                 # organ named a sentence away ('decision 5(LX), adopted by the International Tropical
                 # Timber Council' comes 55 characters after 'the General Assembly'): the organ must be
-                # named with it or just before it, and have numbered that session so.
-                if (guessed and not close_by) or organ is None \
+                # named with it or just before it, and have numbered that session so; with no organ
+                # named at all, the document's house style tells.
+                if guessed and not organ_name:
+                    organ = _house_organ(houses, number, n.group("session"))
+                if (guessed and not close_by and organ_name) or organ is None \
                         or roman_value(n.group("session")) > ROMAN_NUMBERED.get(organ[0], 0):
                     continue
                 number = " ".join(number.split()) + f" ({n.group('session')})"
@@ -237,6 +270,8 @@ def extract_citations(text: str, notes: list[Footnote]) -> list[Citation]:
                 elif number.startswith("ES-") or _ASSEMBLY_NUMBER.fullmatch(number):
                     organ = ORGANS["general assembly"]
                 else:
+                    organ = _house_organ(houses, number, None)
+                if organ is None:
                     continue   # fail closed: an organ we cannot tell is not guessed
             if organ[0] == "security-council" and "/" in number:
                 continue

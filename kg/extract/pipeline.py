@@ -92,7 +92,8 @@ def _sender_post(title) -> str | None:
 
 def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction:
     notes = footnotes(text)
-    cited = citations.extract_citations(text, notes)
+    meta = metadata.extract_metadata(text)
+    cited = citations.extract_citations(text, notes, citations.house_organs(meta["symbols"]))
     mentions = _drop_inside(vocabulary_mentions(text), cited, text)
     mentions += entities.bare_un_names(text, entities.pipeline(), mentions)
     mentions += entities.context_names(text, entities.pipeline(), mentions)
@@ -101,7 +102,6 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
     mentions = [m for m in mentions if m.kind != "place"]
     terms = [m for m in mentions if m.kind != "state"]
 
-    meta = metadata.extract_metadata(text)
     title = meta.get("title", (None, None))[1]
     kind = meta["kind"]
     authors, author_span = actors.author_states(text, title, states, kind)
