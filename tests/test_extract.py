@@ -652,6 +652,10 @@ def test_a_place_inside_a_state_name_is_the_state():
     ("including with the Mano River Union and", "mru"),
     ("with the Security Council Committee pursuant to\nresolutions 1267 (1999), 1989 (2011) and 2253 (2015) concerning "
      "Islamic State\nin Iraq and the Levant (Da’esh), Al-Qaida and associated individuals groups,", "sanctions-committee-1267"),
+    # S/2025/495, A/80/150: organs of a regional organisation, by the name they go by; UN offices and organs
+    ("6. The ECOWAS Council of Ministers held an extraordinary session in Accra on", "ecowas-council-of-ministers"),
+    ("with the United Nations\nOffice to the African Union, in", "unoau"),
+    ("(e) Appointment of members of the International Civil Service Commission", "icsc"),
 ])
 def test_bodies_by_their_un_names(text, body):
     assert keys(run(text), "body") == [f"https://w3id.org/kg-un/id/body/{body}"]
@@ -681,6 +685,20 @@ def test_the_secretariat_alone_is_the_un_secretariat(text, expected):
     ("The Conference of the States Parties met; the Technical Secretariat reported", []),
 ])
 def test_an_organ_by_its_name_within_its_organisation(text, expected):
+    assert keys(run(text), "body") == sorted(f"https://w3id.org/kg-un/id/body/{b}" for b in expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A/80/36, S/2025/495: a body's name inside a longer name is not that body
+    ("46. In Kenya, the National Commission on Human Rights, in a statement on", []),
+    ("In June, OHCHR supported the Association of Southeast Asian Nations (ASEAN)\nIntergovernmental Commission on "
+     "Human Rights and the", ["ohchr", "asean"]),
+    ("Mali subsequently withdrew from the Joint\nMilitary Staff Committee of the Sahel Region, a security", ["cemoc"]),
+    # S/2025/495: a post of the Secretary-General's title held for another organisation is that organisation's
+    ("the successive appointments of the\nAfrican Union Special Representative for Mali and the Sahel and its Special Envoy",
+     ["african-union"]),
+])
+def test_a_body_inside_a_longer_name(text, expected):
     assert keys(run(text), "body") == sorted(f"https://w3id.org/kg-un/id/body/{b}" for b in expected)
 
 

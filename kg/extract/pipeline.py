@@ -51,17 +51,33 @@ MISSION_OF = re.compile(r"(?:Permanent\s+Mission|Permanent\s+Representative|Perm
                         r"(?:(?!addressed)[^.;\n]){0,80}?\bto\s+(?:the\s+)?$")
 
 
+# A body's name continued to its left by a word that makes it another body: a State's 'National Security
+# Council', the 'Joint Military Staff Committee of the Sahel Region', the 'ASEAN Intergovernmental Commission
+# on Human Rights'.
+NAME_GOES_ON_LEFT = re.compile(r"\b(?:National|Joint|Intergovernmental)\s+$")
+_UN = ("https://w3id.org/kg-un/id/body/united-nations", "https://w3id.org/kg-un/id/body/secretariat")
+
+
 def _drop_inside(mentions: list[Mention], cited, text: str) -> list[Mention]:
     """Vocabulary hits that are not references to the thing: an abbreviation inside a document symbol
     or a URL ('HRC' in A/HRC/59/60), a UN office inside a mission's name ('... to the United Nations
-    Office at Geneva'), which names where the mission sits, not a body the document speaks of."""
+    Office at Geneva'), which names where the mission sits, not a body the document speaks of; a body
+    inside a longer name (NAME_GOES_ON_LEFT); a UN post held for another organisation ('the African Union
+    Special Representative for Mali and the Sahel' is not the Secretary-General's)."""
     inside = [(c.span.start, c.span.end) for c in cited if c.target in ("document", "url")]
+    terms = entities.pipeline().get_pipe("kg_vocab_matcher").terms
+    ends = {m.span.end: m for m in mentions if m.kind == "body"}
     out = []
     for m in mentions:
         if any(a <= m.span.start and m.span.end <= b for a, b in inside):
             continue
-        if m.kind == "body" and MISSION_OF.search(text[max(0, m.span.start - 120):m.span.start]):
-            continue
+        if m.kind == "body":
+            before = text[max(0, m.span.start - 120):m.span.start]
+            if MISSION_OF.search(before) or NAME_GOES_ON_LEFT.search(before[-20:]):
+                continue
+            owner = ends.get(m.span.start - (len(before) - len(before.rstrip())))
+            if owner is not None and owner.key not in _UN and "UNOfficial" in terms[m.key].classes:
+                continue
         out.append(m)
     return out
 
