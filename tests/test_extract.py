@@ -243,6 +243,17 @@ def test_persons_named_after_their_office(text, expected):
                                                                           "María Ángela Holguín Cuéllar"}),
     # a State in brackets after words that are not a name
     ("the Republic of Korea (Korea) and the Human Rights Watch, who said", set()),
+    # S/2025/342, S/2025/509: what is done to a person, or who heads a thing; not a group that leads
+    ("On 4 February, Allah-Maye Halina was reappointed Prime Minister of Chad. On", {"Allah-Maye Halina"}),
+    ("Reconstruction Fund, which is headed by Belqasim Khalifa Haftar. On the same day", {"Belqasim Khalifa Haftar"}),
+    ("the new caretaker authority, led by Hay’at Tahrir al-Sham (HTS) and its", set()),
+    # S/2025/342, S/2025/223: an abbreviation in the title; two holders of one title
+    ("reported that one of the wives and three children of the leader of the Lord’s Resistance Army (LRA), Joseph "
+     "Kony, had agreed", {"Joseph Kony"}),
+    ("the President of the Presidential Council, Mohamed Younis Menfi, the Vice-Presidents of the Council, Musa "
+     "al-Koni and Abdullah al-Lafi, the Speaker", {"Mohamed Younis Menfi", "Musa al-Koni", "Abdullah al-Lafi"}),
+    # S/2025/270: posts in a list are no name
+    ("use and deployment of UNMISS’s Child Protection\nAdvisers, Women Protection Advisers, and uniformed", set()),
 ])
 def test_persons_named_without_a_post_before_them(text, expected):
     assert {p.name for p in run(text).persons} == expected

@@ -65,13 +65,22 @@ POST_NAME = re.compile(rf"\b(?P<post>{POSTS}|[Jj]ournalist|[Ll]awyer|[Ee]xpert|[
 # The holder named after the office's full title: 'the Deputy Special Envoy of the Secretary-General for
 # Syria, Najat Rochdi,', 'Emergency Relief Coordinator, Tom Fletcher, addressed', 'another former
 # president, Serzh Sargsyan.' The title runs on in capitalised words and 'of', 'for', 'the', 'and',
-# 'in', 'on' only, so a sentence that goes on ('the President visited Kherson, Nova Kakhovka') is no title.
+# 'in', 'on' only, so a sentence that goes on ('the President visited Kherson, Nova Kakhovka') is no title;
+# a bracketed abbreviation may stand in it ('the leader of the Lord’s Resistance Army (LRA), Joseph Kony,').
 OFFICE_TITLE_NAME = re.compile(
     rf"\b(?P<post>Secretary-General|Coordinator|Envoy|Representative|Rapporteur|Commissioner|Minister|"
     rf"President|Director(?:-General)?|Chair(?:person|man|woman)?|Spokesperson|Ambassador|Adviser|Prosecutor|"
     rf"Registrar|Secretary|Speaker|Amir|Emir|King|Governor|Mayor|Undersecretary|president|minister|envoy|"
-    rf"ambassador|spokesperson|commander|leader|founder)"
-    rf"(?:\s+(?:of|for|on|in|and|the|[A-Z][\w’'-]*))*?,\s+(?P<name>{NAME})(?=\s*[,.;)]|\s+(?:on|in|and|who|said|stated)\b)")
+    rf"ambassador|spokesperson|commander|leader|founder)s?"
+    rf"(?:\s+(?:of|for|on|in|and|the|[A-Z][\w’'-]*|\([A-Z][A-Za-z-]{{1,9}}\)))*?,\s+(?P<name>{NAME})"
+    rf"(?:\s+and\s+(?P<other>{NAME}))?(?=\s*[,.;)]|\s+(?:on|in|and|who|said|stated)\b)")
+# A name the sentence goes on from with what is done to or by a person: 'Allah-Maye Halina was reappointed
+# Prime Minister', 'Fund, which is headed by Belqasim Khalifa Haftar' (not 'led by': groups and States lead too).
+# (the deed found first, the name back from it: a pattern opening with the name is tried at every capital)
+WAS_DONE = re.compile(r"(?<=\S)[ \t]+(?:was|had\s+been|has\s+been)[ \t]+(?:re)?(?:appointed|elected|sworn\s+in|"
+                      r"nominated|arrested|detained|abducted|kidnapped|released|sentenced|convicted|acquitted|pardoned|"
+                      r"assassinated|killed|murdered|executed|charged|indicted)\b")
+HEADED_BY = re.compile(rf"\b(?:headed|chaired|presided\s+over)\s+by\s+(?P<name>{NAME})")
 # What follows a person's name and nothing else's, the name found back from it: 'Akaki Dvali (Georgia)' (a
 # member of a bureau by the State that nominated them: see persons()), 'René Holbach, who addressed',
 # 'Charles Ovink of the Office for Disarmament Affairs', 'Svetlana Petrenko, official representative of',
@@ -129,7 +138,7 @@ THING_WORDS = {
     "Conference", "Centre", "Center", "Institute", "Foundation", "Agency", "Network", "Alliance", "Party",
     "Front", "Movement", "Association", "Society", "Bank", "Report", "Initiative", "Programme", "Program",
     "Commission", "Union", "Service", "School", "College", "Academy", "Company", "Corporation", "Authority",
-    "Board", "Unit", "Team", "Task", "Cluster",
+    "Board", "Unit", "Team", "Task", "Cluster", "Adviser", "Advisor",
 }
 # Words that may stand before a name without being part of it (a footnote's 'See Valmaine Toki, ...').
 LEADING_NOT_NAME = {"See", "Cf."}
@@ -299,10 +308,14 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
             add(item.group(0), m.start() + item.start(), None, None)
     for m in prefilter.finditer(POST_NAME, text):
         add(m.group("name"), m.start("name"), m.group("post"), None)
-    for m in prefilter.finditer(OFFICE_TITLE_NAME, text):
+    for m in prefilter.finditer(OFFICE_TITLE_NAME, text):   # 'the Vice-Presidents of the Council, X and Y,'
         add(m.group("name"), m.start("name"), m.group("post"), None)
+        if m.group("other"):
+            add(m.group("other"), m.start("other"), m.group("post"), None)
     for m in prefilter.finditer(NAME_AS_POST, text, AS_POST):
         add(m.group("name"), m.start("name"), m.group("post"), None)
+    for m in prefilter.finditer(HEADED_BY, text):
+        add(m.group("name"), m.start("name"), None, None)
     surnames = {m.group("surname") for m in prefilter.finditer(TITLED_SURNAME, text)} - NOT_NAME_WORDS
     if surnames:
         # (each surname found, then the given names before it: a pattern opening with them would be tried
@@ -323,7 +336,7 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
             add_names(m)
     for m in prefilter.finditer(CASE_PARTY, text):
         add_names(m)
-    for m in prefilter.finditer(AFTER_A_NAME, text):
+    for m in [*prefilter.finditer(AFTER_A_NAME, text), *prefilter.finditer(WAS_DONE, text)]:
         add_names(_name_ending_at(text, m.start()))
     for m in prefilter.finditer(OF_THE_OFFICE, text):
         add_names(_name_ending_at(text, m.start() - len("of the ")))
