@@ -9,7 +9,7 @@ import re
 
 from kg.extract import prefilter
 from kg.extract.text import DAY_MONTH_YEAR, MONTH_DAY_YEAR, MONTH_RE, MONTHS, iso_date, sentence_bounds, span
-from kg.extract.places import place_rank
+from kg.extract.places import is_reference_point, place_rank
 from kg.models import Incident, Mention
 
 NUMBER_WORDS = {w: i for i, w in enumerate(
@@ -292,11 +292,13 @@ DASH_ASIDE = re.compile(r"(?<=\s)[–—](?=\s)([^–—.;\n]{1,80}?\s)[–—](
 def _locations(text: str, places: list[Mention]) -> int:
     """How many locations the places name: a place with the units it lies in is one ('Pinyin, Mezam
     Division, North-West Region': each follows the one before with only a comma between and is wider;
-    'Aghdam, Barda, Fuzuli' are three)."""
+    'Aghdam, Barda, Fuzuli' are three; a place named as what another is near is none)."""
     keys: set[str] = set()
     count = 0
     previous = None
     for p in sorted(places, key=lambda p: p.span.start):
+        if is_reference_point(text, p):   # 'in Wulgo, Nigeria, near Soueram': Wulgo
+            continue
         within = (previous is not None and re.fullmatch(r",\s*", text[previous.span.end:p.span.start])
                   and place_rank(text, p) > place_rank(text, previous))
         if not within and p.key not in keys:

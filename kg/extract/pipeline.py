@@ -144,6 +144,8 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
 
     common = lowercase_words(text)
     found_places = places.merge(places.extract_places(text, states, common), gazetteer, text, states)
+    found_places = sorted([*found_places, *places.listed_with_places(text, found_places, terms, states, common)],
+                          key=lambda m: m.span.start)
     people = actors.persons(text, terms, states, found_places, common, notes)
     # A place name inside a person's name ('Alba' in 'Eloy Alfaro de Alba', 'Khalil' in 'Mohammad Khalil
     # Hanafi') is part of the name; a signed name may even open with one.

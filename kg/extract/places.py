@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from kg import vocab
 from kg.extract import prefilter
-from kg.extract.text import lowercase_words, span
+from kg.extract.text import lowercase_words, sentence_bounds, span
 from kg.models import Mention
 
 # A capitalised word, the ayn and hamza of a transliteration inside it ('Turmus‘ayya', 'Za‘ayyim'); the
@@ -40,6 +40,17 @@ STRUCK_IN = re.compile(rf"\b(?:killed|injured|wounded|attack(?:s|ed)?|shell(?:in
                        rf"operations?|incursions?)\b"
                        rf"[^.;:\n]{{0,60}}?\b(?:in|at|near)\s+"
                        rf"(?:the\s+)?(?P<name>{PLACE_NAME})\b(?![ \t]+(?:of[ \t]+)?[A-Z])")
+# Where something stands by a place: 'in the vicinity of Awbari', 'heavy clashes in the Bakhi area, near Qatrun'.
+# Such a place is a reference point: what stands by it is the more local place (place_rank), and the two
+# are one location (incidents).
+_NEAR = r"\b(?:near|close\s+to|in\s+the\s+vicinity\s+of|on\s+the\s+outskirts\s+of)\s+(?:the\s+)?"
+NEAR = re.compile(rf"{_NEAR}(?P<name>{PLACE_NAME})\b(?![ \t]+(?:of[ \t]+)?[A-Z])")
+REFERENCE_POINT = re.compile(rf"{_NEAR}$")
+# A place placed by its State: 'met in Bouznika, Morocco', 'based in Tamanrasset, Algeria' (found from the
+# State back to the name).
+IN_BEFORE_STATE = re.compile(rf"\b(?:in|at|near|from)\s+(?P<name>{PLACE_NAME}),[ \t]*\n?[ \t]*(?:the\s+)?$")
+# Names listed with places the gazetteer knows ('in Awbari, Gharyan, Murzuq, Sabha and Tawurghah').
+NAME_LIST = re.compile(rf"(?<![\w’‘'-])(?P<list>{PLACE_NAME}(?:,\s+{PLACE_NAME})+,?\s+and\s+{PLACE_NAME})(?![\w’‘'-])")
 # A place named with its administrative unit, the unit's word capitalised as part of the name ('Diyala
 # Governorate', 'Kherson Oblast', 'Nasir County', 'the Governorate of Muthanna'): the unit is the place and its
 # name keeps the word. ('State' is also a polity's word, 'the Islamic State', 'the Palestinian State': a name
@@ -97,11 +108,11 @@ WIDER_THAN_A_STATE = {"Africa", "African", "Asia", "Asian", "Asia-Pacific", "Eur
 def _ok(name: str, states: set[str], common: frozenset[str] = frozenset()) -> bool:
     """Whether a name the text introduces as a place can be one: not a heading word, a State or a name
     ending in one ('El Buss Palestine' of a camp's longer name; 'British Columbia' stays), a possessive
-    ('Armenia’s state'), a region wider than a State, or words the text also writes in lower case ('Rural
-    areas', 'Training camps')."""
+    ('Armenia’s state'), a region wider than a State, words the text also writes in lower case ('Rural
+    areas', 'Training camps'), or States joined by a hyphen ('the Libya-Chad border')."""
     words = name.split()
     return (bool(words) and words[0] not in NOT_PLACES and name not in NOT_PLACES and name not in states
-            and words[-1] not in states
+            and words[-1] not in states and not any(part in states for w in words if "-" in w for part in w.split("-"))
             and not re.search(r"[’']s\b", name) and not any(w in WIDER_THAN_A_STATE or w in NOT_PLACE_WORDS for w in words)
             and not all(w.lower() in common for w in words))
 
@@ -143,6 +154,8 @@ def place_rank(text: str, mention: Mention) -> float:
         return _RANK.get(after.group(1).lower(), 2)
     if RELATIVE_TO.match(text, mention.span.end):   # 'Salim, east of Nablus': Salim is the nearer
         return 1
+    if is_reference_point(text, mention):   # 'the Bakhi area, near Qatrun': Bakhi is the nearer
+        return 3.5
     window = text[max(0, mention.span.start - 60):mention.span.start]
     before = KIND_BEFORE.search(window)
     # ('the Shuja‘iyah neighbourhood of Gaza City': the kind is the name's before it, not Gaza City's)
@@ -155,12 +168,17 @@ def place_rank(text: str, mention: Mention) -> float:
     return 2 if typed is None else typed + 0.5
 
 
+def is_reference_point(text: str, mention: Mention) -> bool:
+    """Whether the place is named as what another stands near ('near Soueram')."""
+    return REFERENCE_POINT.search(text, max(0, mention.span.start - 40), mention.span.start) is not None
+
+
 def extract_places(text: str, state_mentions: list[Mention], common: frozenset[str] | None = None) -> list[Mention]:
     """Places the text introduces; `common`: lowercase_words(text), if the caller has it."""
     state_words = {m.span.text for m in state_mentions}
     common = lowercase_words(text) if common is None else common
     names: dict[str, None] = {}
-    for rx in (KIND_OF, NAME_KIND, IN_CITY, IN_LOCATION, STRUCK_IN):
+    for rx in (KIND_OF, NAME_KIND, IN_CITY, IN_LOCATION, STRUCK_IN, NEAR):
         for m in prefilter.finditer(rx, text, NEEDS.get(rx)):
             name = _without_heading_words(m.group("name"))   # 'The Syrian Badia region'
             if _ok(name, state_words, common):
@@ -179,6 +197,11 @@ def extract_places(text: str, state_mentions: list[Mention], common: frozenset[s
         placed = PLACE_ENDING.search(text, max(0, m.start() - 60), m.start())
         if placed and _placed_ok(placed.group("name"), state_words, common):
             names[" ".join(placed.group("name").split())] = None
+    for st in state_mentions:
+        placed = IN_BEFORE_STATE.search(text, max(0, st.span.start - 60), st.span.start)
+        if placed and re.match(r"[^\w’'-]|$", text[st.span.end:st.span.end + 1]) \
+                and _placed_ok(_without_heading_words(placed.group("name")), state_words, common):
+            names[" ".join(placed.group("name").split())] = None
     for m in prefilter.finditer(UNIT_OF, text):
         if _ok(m.group("name"), state_words, common) and m.group("name") not in NOT_PLACE_WORDS:
             names[f"{m.group('unit')} of {m.group('name')}"] = None
@@ -188,14 +211,49 @@ def extract_places(text: str, state_mentions: list[Mention], common: frozenset[s
             part = part.strip()
             if re.fullmatch(PLACE_NAME, part) and _ok(part, state_words, common):
                 names[part] = None
+    return _occurrences(text, names)
+
+
+def _occurrences(text: str, names) -> list[Mention]:
+    """Every occurrence of a name the text has introduced as a place is a mention of that place.
+    (A name may run over a line's end: 'Lipetsk\nRegion'.)"""
     if not names:
         return []
-    # Every occurrence of a name the text has introduced as a place is a mention of that place.
-    # (A name may run over a line's end: 'Lipetsk\nRegion'.)
     rx = re.compile(r"(?<![\w-])(?:" + "|".join(r"\s+".join(map(re.escape, n.split())) for n in sorted(names, key=len, reverse=True))
                     + r")(?![\w-])")
     return [Mention("place", " ".join(m.group(0).split()), " ".join(m.group(0).split()), span(text, m.start(), m.end()), "places")
             for m in rx.finditer(text)]
+
+
+def listed_with_places(text: str, places: list[Mention], taken: list[Mention], states: list[Mention],
+                       common: frozenset[str]) -> list[Mention]:
+    """Places named in a list with places already found: in 'Awbari, Gharyan, Murzuq, Sabha and Tawurghah',
+    with Gharyan, Murzuq and Sabha known, Awbari and Tawurghah are places too. At least two of the list
+    and half of it must be known; the others must be names no other mention covers. Returns the new
+    places' mentions, every occurrence, none overlapping `places` or `taken`."""
+    state_words = {m.span.text for m in states}
+    known = {(p.span.start, p.span.end) for p in places}
+    covered = sorted([(m.span.start, m.span.end) for m in [*places, *taken, *states]])
+    sentences: dict[tuple[int, int], int] = {}
+    for p in places:
+        bounds = sentence_bounds(text, p.span.start)
+        sentences[bounds] = sentences.get(bounds, 0) + 1
+    names: dict[str, None] = {}
+    for (a, b), count in sentences.items():
+        if count < 2:
+            continue
+        for m in NAME_LIST.finditer(text, a, b):
+            items = [(m.start("list") + x.start(), m.start("list") + x.end())
+                     for x in re.finditer(rf"{PLACE_NAME}", m.group("list"))]
+            hits = sum((i, j) in known for i, j in items)
+            if hits < 2 or 2 * hits < len(items):
+                continue
+            for i, j in items:
+                name = _without_heading_words(" ".join(text[i:j].split()))
+                if (i, j) not in known and not any(c < j and i < d for c, d in covered) \
+                        and _placed_ok(name, state_words, common):
+                    names[name] = None
+    return [m for m in _occurrences(text, names) if not any(c < m.span.end and m.span.start < d for c, d in covered)]
 
 
 # Words a sentence opens with before a name ('The Syrian Badia region', 'In Beddawi camp')
