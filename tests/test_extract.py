@@ -962,3 +962,14 @@ def test_a_place_near_another_is_the_nearer_and_one_location():
             "on a post of the Multinational Joint Task Force in Wulgo,\nNigeria, near Soueram in the Far North Region "
             "of Cameroon. At least 19 Cameroonian\nsoldiers were killed.")
     assert [(i.place, i.killed) for i in run(text).incidents] == [("Wulgo", 19)]
+
+
+def test_an_incident_among_the_dates_and_places_of_agreements():
+    # S/2025/521: the agreements' dates and the city an agreement is named after are not the incident's;
+    # a territory and the province it lies in are one location
+    text = ("United Nations S/2025/521\n\nSecurity Council Distr.: General\n20 August 2025\n\n"
+            "– In July 2025, more than 300 Congolese civilians were killed in several localities\nin Rutshuru "
+            "territory, North Kivu Province, following attacks carried out by the\nMouvement du 23 mars (M23), in "
+            "flagrant violation of the ceasefire reaffirmed\nin the Doha Declaration of Principles of 19 July 2025 "
+            "and the Washington peace\nagreement of 27 June 2025.")
+    assert [(i.place, i.date, i.killed) for i in run(text).incidents] == [("Rutshuru", "2025-07", 300)]

@@ -199,6 +199,13 @@ def _int(s: str | None) -> int | None:
     return int(number.replace(",", "")) * {"": 1, "thousand": 1000, "million": 1_000_000}[scale]
 
 
+# The date of a text, not of an event: 'the Doha Declaration of Principles of 19 July 2025', 'its letter dated
+# 3 May 2025'.
+DATE_OF_A_TEXT = re.compile(r"\b(?:agreement|accords?|declaration|principles|resolution|letter|note|decision|statement|"
+                            r"communiqu[ée]|report|law|decree|memorandum|protocol|treaty|convention|charter|"
+                            r"ordinance)\s+(?:of|dated)\s+$", re.I)
+
+
 def _dates(text: str, a: int, b: int, doc_date: str | None = None, year_alone: bool = False) -> list[str]:
     """Every day the window names: full dates, day ranges, and 'October 27, 28' borrowing a later year;
     'on 30 November' with no year at all takes the year of the document's own date, or the year
@@ -211,9 +218,10 @@ def _dates(text: str, a: int, b: int, doc_date: str | None = None, year_alone: b
             iso = iso_date(d, m.group(3), m.group(4))
             if iso:
                 days.append(iso)
-    full = [(m.start(), iso_date(m.group(1), m.group(2), m.group(3))) for m in DAY_MONTH_YEAR.finditer(chunk)]
-    full += [(m.start(), iso_date(m.group(2), m.group(1), m.group(3))) for m in MONTH_DAY_YEAR.finditer(chunk)]
-    full = [(p, d) for p, d in full if d]
+    full_matches = [*((m, iso_date(m.group(1), m.group(2), m.group(3))) for m in DAY_MONTH_YEAR.finditer(chunk)),
+                    *((m, iso_date(m.group(2), m.group(1), m.group(3))) for m in MONTH_DAY_YEAR.finditer(chunk))]
+    of_texts = [(m.start(), m.end()) for m, _ in full_matches if DATE_OF_A_TEXT.search(chunk, max(0, m.start() - 40), m.start())]
+    full = [(m.start(), d) for m, d in full_matches if d and (m.start(), m.end()) not in of_texts]
     days += [d for _, d in full]
     if full:
         for m in PARTIAL_DATE.finditer(chunk):
@@ -241,7 +249,8 @@ def _dates(text: str, a: int, b: int, doc_date: str | None = None, year_alone: b
             if iso:
                 days.append(iso)
     if not days:
-        months = [f"{m.group(2)}-{MONTHS[m.group(1).lower()]:02d}" for m in MONTH_YEAR.finditer(chunk)]
+        months = [f"{m.group(2)}-{MONTHS[m.group(1).lower()]:02d}" for m in MONTH_YEAR.finditer(chunk)
+                  if not any(a <= m.start() < b for a, b in of_texts)]
         if not months and year_alone:
             return sorted({m.group(1) for m in IN_YEAR.finditer(chunk)})
         return sorted(set(months))
@@ -289,6 +298,16 @@ CITED_TITLE = re.compile(rf"[“\"][^”\"\n]{{10,300}}[”\"],?\s*(?=(?:\d{{1,2
 DASH_ASIDE = re.compile(r"(?<=\s)[–—](?=\s)([^–—.;\n]{1,80}?\s)[–—](?=\s)")
 
 
+# What stands between a place and the wider one it lies in: a comma, after the place's unit in lower case
+# ('Rutshuru territory, North Kivu Province').
+_IN_UNIT = re.compile(r"(?:\s+(?:territory|district|province|region|county|governorate|municipality|department|"
+                      r"division|prefecture|commune|sector|locality))?,\s*")
+# A place that names a text or a process ('the Washington peace agreement', 'the Astana format') is not where
+# anything happened.
+NAMES_A_TEXT = re.compile(r"\s+(?:peace\s+)?(?:agreement|accords?|declaration|process|talks|format|principles|"
+                          r"communiqu[ée])\b", re.I)
+
+
 def _locations(text: str, places: list[Mention]) -> int:
     """How many locations the places name: a place with the units it lies in is one ('Pinyin, Mezam
     Division, North-West Region': each follows the one before with only a comma between and is wider;
@@ -299,7 +318,7 @@ def _locations(text: str, places: list[Mention]) -> int:
     for p in sorted(places, key=lambda p: p.span.start):
         if is_reference_point(text, p):   # 'in Wulgo, Nigeria, near Soueram': Wulgo
             continue
-        within = (previous is not None and re.fullmatch(r",\s*", text[previous.span.end:p.span.start])
+        within = (previous is not None and _IN_UNIT.fullmatch(text, previous.span.end, p.span.start)
                   and place_rank(text, p) > place_rank(text, previous))
         if not within and p.key not in keys:
             count += 1
@@ -330,6 +349,7 @@ def _listed_victims(text: str, figures: list[re.Match], doc_date: str | None) ->
 def extract_incidents(text: str, states: list[Mention], places: list[Mention], authors,
                       doc_date: str | None = None) -> list[Incident]:
     printed = text
+    places = [p for p in places if not NAMES_A_TEXT.match(text, p.span.end)]
     text = DASH_ASIDE.sub(lambda m: f"({m.group(1)})", text)   # read; quotes are taken from `printed`
     cited = [(c.start(), c.end()) for c in CITED_TITLE.finditer(text)]
     figures = []
