@@ -955,7 +955,9 @@ def test_a_place_near_another_is_the_nearer_and_one_location():
             "Reinforced Brigade\nreportedly refused to comply with orders to hand over their military assets. A "
             "ceasefire\nwas brokered by Tebu elders. Unconfirmed reports indicate more than 20 killed and\n35 wounded "
             "among the belligerents, and that civilians had been injured.")
-    assert [(i.place, i.killed, i.injured) for i in run(text).incidents] == [("Bakhi", 20, 35)]
+    # ('on 12 and 13 February': both days, the year the report's)
+    assert [(i.place, i.date, i.killed, i.injured) for i in run(text).incidents] == [
+        ("Bakhi", "2025-02-12/2025-02-13", 20, 35)]
     # S/2025/342: a post in a town of one State near a town of another: one incident, not a list of places
     text = ("United Nations S/2025/342\n\nSecurity Council Distr.: General\n30 May 2025\n\n"
             "24. On the night between 24 and 25 March, Islamic State West Africa Province\n(ISWAP) launched an attack "
@@ -973,3 +975,24 @@ def test_an_incident_among_the_dates_and_places_of_agreements():
             "flagrant violation of the ceasefire reaffirmed\nin the Doha Declaration of Principles of 19 July 2025 "
             "and the Washington peace\nagreement of 27 June 2025.")
     assert [(i.place, i.date, i.killed) for i in run(text).incidents] == [("Rutshuru", "2025-07", 300)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A/79/998: the dead as martyrs; a province a gazetteer region with its unit's word is one location with
+    # its town
+    ("United Nations A/79/998-S/2025/531\n\nDistr.: General\n22 August 2025\n\n"
+     "armed terrorist group Jaysh al-Adl in the Islamic Republic of Iran. In the early afternoon\ntoday, 22 August, "
+     "in the Damen district of Iranshahr, Sistan and Baluchestan Province,\narmed terrorists of Jaysh al-Adl "
+     "ambushed two vehicles carrying Iranian law\nenforcement officers. This cowardly assault resulted in the "
+     "martyrdom of five police\nofficers.", [("Iranshahr", "2025-08-22", 5, None)]),
+    # S/2025/223: the dead of a figure that reads on; one victim before a passive verb; a range of days
+    ("United Nations S/2025/223\n\nSecurity Council Distr.: General\n11 April 2025\n\n"
+     "A raid by the Western Coast Military\nRegion Command-affiliated 103rd Battalion on an armed group in Ujaylat, "
+     "west of\nZawiyah, on 11 January reportedly resulted in the death of one woman and three\nchildren.",
+     [("Ujaylat", "2025-01-11", 4, 3)]),
+    ("United Nations S/2025/223\n\nSecurity Council Distr.: General\n11 April 2025\n\n"
+     "On 13 March, a non-Libyan man was shot and killed in Sabratah by two\nLibyan youths, who were arrested by "
+     "local authorities.", [("Sabratah", "2025-03-13", 1, None)]),
+])
+def test_incidents_of_reports_of_the_secretary_general_and_letters(text, expected):
+    assert [(i.place, i.date, i.killed, i.children_killed) for i in run(text).incidents] == expected

@@ -42,7 +42,7 @@ KILLING = re.compile(rf"\b(?:killing|killed|murdering|murdered|massacred|execute
 # The dead as a noun after the figure, or the deed as one before it, as what an attack resulted in: 'causing
 # at least 40 fatalities', 'resulted in 12 deaths', 'resulted in the killing of 25 Palestinians'.
 FATALITIES = re.compile(rf"\b(?:causing|caused|leaving|left|resulting\s+in|resulted\s+in)\s+(?:{_ABOUT})?"
-                        rf"(?P<of>the\s+(?:killing|deaths?)\s+of\s+(?:{_ABOUT})?)?(?P<n>{_N})"
+                        rf"(?P<of>the\s+(?:killing|deaths?|martyrdom)\s+of\s+(?:{_ABOUT})?)?(?P<n>{_N})"
                         rf"(?(of)\b|\s+(?:fatalities|deaths|dead)\b)")
 INJURED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\([^)]{{0,80}}\)\s*)?(?:were\s+|was\s+|have\s+been\s+)?{INJURE_VERB}\b")
 # One victim, by the article or 'one': 'a drone strike ... killed a woman born in 1990', 'killing a child',
@@ -51,6 +51,12 @@ _ONE_VICTIM = (r"(?P<n>an?|one)\s+(?:(?:[\w-]+\s+){0,2}?(?:woman|man|child|boy|g
                r"doctor|nurse|farmer|shepherd|fisherman|teenager|resident|worker|student|peacekeeper|soldier|policeman|"
                r"police officer|staff member)\b|[A-Z][a-z]+(?:ian|ean|an|ese|i|ish)(?![\w-]))")
 KILLED_ONE = re.compile(rf"\b(?:killed|killing|murdered|shot dead)\s+{_ONE_VICTIM}")
+# ... and before the verb: 'a non-Libyan man was shot and killed in Sabratah'
+ONE_WAS_KILLED = re.compile(rf"\b{_ONE_VICTIM}\s+was\s+(?:shot\s+and\s+)?(?:killed|murdered|shot\s+dead)\b")
+ONE_WAS_KILLED_NEEDS = re.compile(r"\swas\s+(?:shot\s+and\s+)?(?:killed|murdered|shot\s+dead)\b")
+# The dead of a figure that reads on: 'resulted in the death of one woman and three children' (four).
+AND_MORE = re.compile(rf"\s+[a-z-]+(?:\s+[a-z-]+)?\s+and\s+(?P<n>{_N})\s+(?:children|women|men|boys|girls|others|"
+                      rf"people|persons|civilians)\b")
 # The next victims of the same verb, each with a place and a day of their own: 'killed a 14-year-old boy in the
 # town of Turmus‘ayya ... on 6 April, a 17-year-old boy on 14 April during an operation in Jalazone refugee
 # camp, ..., and a 12-year-old boy in Yamun, west of Jenin, on 23 April'.
@@ -99,6 +105,7 @@ NOT_AGENT_BY = re.compile(r"\b(?:mediated|brokered|facilitated|hosted|organi[sz]
 # two documents' tolls of the same killings stand side by side in the same-event query.)
 AGGREGATE = re.compile(r"\b(?:in total|a total of|in all|altogether|overall|since the beginning|to date)\b", re.I)
 PARTIAL_DATE = re.compile(rf"\b({MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH_RE})\b")
+DAY_RANGE_NO_YEAR = re.compile(rf"\b(\d{{1,2}})\s*(?:to|and|-|–)\s*(\d{{1,2}})\s+(?:{MONTH_RE})\b")
 DAY_RANGE = re.compile(rf"\b(\d{{1,2}})\s*(?:to|and|-|–)\s*(\d{{1,2}})\s+({MONTH_RE})\s+(\d{{4}})")
 MONTH_YEAR = re.compile(rf"\b({MONTH_RE})(?:\s+of)?\s+(\d{{4}})\b")   # 'July 1941', 'July of 1941'
 # 'in 1941', not 'in 1992-1994' nor a victim 'born in 1990'
@@ -239,10 +246,19 @@ def _dates(text: str, a: int, b: int, doc_date: str | None = None, year_alone: b
                     if iso:
                         days.append(iso)
     if not days and doc_date:
+        # 'on 12 and 13 February': the first day of a range too
+        first_day = {m.start(2): m.group(1) for m in DAY_RANGE_NO_YEAR.finditer(chunk)}   # by the last day's offset
         for m in PARTIAL_DATE.finditer(chunk):
             if re.match(r"\s*,?\s*\d{4}", chunk[m.end():]):
                 continue
             month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+            first = first_day.get(m.start(3)) if m.group(3) else None
+            if first:
+                iso = iso_date(first, month, doc_date[:4])
+                if iso and iso > doc_date:
+                    iso = iso_date(first, month, int(doc_date[:4]) - 1)
+                if iso:
+                    days.append(iso)
             iso = iso_date(day, month, doc_date[:4])
             if iso and iso > doc_date:
                 iso = iso_date(day, month, int(doc_date[:4]) - 1)
@@ -354,11 +370,12 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
     cited = [(c.start(), c.end()) for c in CITED_TITLE.finditer(text)]
     figures = []
     for found in (killed_matches(text), prefilter.finditer(KILLING, text), prefilter.finditer(KILLED_ONE, text),
-                  prefilter.finditer(FATALITIES, text)):
+                  prefilter.finditer(FATALITIES, text), prefilter.finditer(ONE_WAS_KILLED, text, ONE_WAS_KILLED_NEEDS)):
         for m in found:
             if _is_year(m.group("n")):
                 continue   # a year, not a figure
-            if m.group("n").lower() in ("zero", "one") and m.re is not KILLED_ONE:
+            if m.group("n").lower() in ("zero", "one") and m.re not in (KILLED_ONE, ONE_WAS_KILLED) \
+                    and not (m.re is FATALITIES and m.group("of")):
                 continue   # 'one of the', 'no one was': not a count of victims
             if any(a <= m.start() < b for a, b in cited):
                 continue
@@ -436,6 +453,9 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
             ch = CHILDREN.search(text, m.start("n"))   # '57 children, have been killed': all of them children
         if ch is None:   # '33 Palestinians killed, including 18 children, in the bombing of'
             ch = CHILDREN_AFTER.match(text, m.end(), min(e0, m.end() + 60))
+        more = AND_MORE.match(text, m.end(), e0) if m.re is FATALITIES and m.group("of") else None
+        if ch is None and more is not None and re.search(r"(?:children|boys|girls)$", more.group(0)):
+            ch = more   # 'the death of one woman and three children': three of the four were children
         clause_end = e0
         hurt = [x for x in [*_matches(INJURED, _INJURE_WORDS, text, m.start(), e0),
                             *_matches(INJURING, _INJURING_WORDS, text, m.start(), e0),
@@ -446,6 +466,8 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
             killed, injured = None, _int(m.group("n"))
         else:
             killed, injured = _int(m.group("n")), _int(hurt[0].group("n")) if hurt else None
+            if more is not None:
+                killed += _int(more.group("n"))
         taken = _matches(HOSTAGES, _HOSTAGE_WORDS, text, s0, e0)
         hostages = _int(taken[0].group("n")) if taken else None
         lost = _matches(MISSING, ("missing",), text, s0, e0)
@@ -455,7 +477,8 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
         weapons = tuple(dict.fromkeys(w.group(0).lower() for w in WEAPONS.finditer(text, window[-1][0], e0)))
         # The quote: from the figure to the end of the last figure clause in the sentence.
         last = max([m.end()] + [x.end() for x in [*hurt, *_matches(HOSTAGES, _HOSTAGE_WORDS, text, m.start(), clause_end)]]
-                   + ([ch.end()] if ch is not None and ch.re is CHILDREN_AFTER else []))
+                   + ([ch.end()] if ch is not None and ch.re is CHILDREN_AFTER else [])
+                   + ([more.end()] if more is not None else []))
         close = text.find(")", last, last + 40) if "(" in text[last:last + 40] else -1
         quote_end = close + 1 if close > 0 else last
         out.append(Incident(itype, place.label, date, killed, injured, _int(ch.group("n")) if ch and killed else None,

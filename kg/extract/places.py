@@ -341,6 +341,14 @@ def merge(introduced: list[Mention], gazetteer: list[Mention], text: str = "", s
     # the gazetteer knows the whole name as printed.
     whole = {(g.span.start, g.span.end) for g in gazetteer}
     units = [m for m in introduced if UNIT_WORD.search(m.label) and (m.span.start, m.span.end) not in whole]
+    # A unit's word after a gazetteer name the unit's pattern read only the end of ('Sistan and Baluchestan
+    # Province' read as 'Baluchestan Province'): the whole name with the word.
+    for i, m in enumerate(units):
+        head = next((g for g in gazetteer if g.span.start < m.span.start < g.span.end <= m.span.end), None)
+        if head is not None and text:
+            whole_span = span(text, head.span.start, m.span.end)
+            label = " ".join(whole_span.text.split())
+            units[i] = Mention("place", label, label, whole_span, "places")
     if units:
         inside = {id(m): [g for g in gazetteer if m.span.start <= g.span.start and g.span.end <= m.span.end]
                   for m in units}
