@@ -1,5 +1,5 @@
 """Extraction on documents of other states and conflicts than the five bundled ones: the headline of
-kg-eval over the hand annotations of 167 documents of corpus-un2025 (tests/fixtures/gold-un2025) stays
+kg-eval over the hand annotations of 178 documents of corpus-un2025 (tests/fixtures/gold-un2025) stays
 above a floor. Skipped when ../shared/corpus-un2025 is not beside the project."""
 from __future__ import annotations
 
