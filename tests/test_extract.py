@@ -764,6 +764,14 @@ def test_the_charter_alone_is_the_un_charter(text, expected):
      "is inadmissible.", {("Code of Criminal Procedure of Uzbekistan", "22")}),
     # not acts: a plan of action, a political document of an organization
     ("the Joint Comprehensive Plan of Action and the Final Act of the Conference on Security and Co-operation", set()),
+    # S/2025/496, S/2025/415, A/80/84, A/80/29: a law by its subject; a year before the title; a State's 'our'
+    ("42. IOM continued its support for the implementation of the Yazidi Survivors Law\nin Iraq", {("Yazidi Survivors Law", None)}),
+    ("that were evacuated previously as part of the 2005\nDisengagement Law. The Minister", {("Disengagement Law", None)}),
+    ("23. The 2002 Equal Opportunities for Women and Men Act provides the basis for", {("Equal Opportunities for Women and Men Act", None)}),
+    ("We amended our Fisheries Act\nin 2023 to prohibit illegal, unreported and unregulated fishing", {("Fisheries Act", None)}),
+    # ... not a body of law nor a body named after one (A/80/159, A/79/801, S/2025/395, A/80/36)
+    ("the Asian Society of International Law; in the Shadow of International Law; the European Union Rule of Law "
+     "Mission; the Geneva Academy of International Humanitarian Law", set()),
 ])
 def test_domestic_acts_by_title(text, expected):
     assert {(p.title, p.article) for p in run(text).provisions if p.domestic} == expected

@@ -39,9 +39,17 @@ DOMESTIC = re.compile(
 # Acts and numbered laws named by their titles after 'the': 'the Anti-Terrorism Act of 2020', 'the Human
 # Rights Act 1998', 'the Police Act', 'the Yazidi Female Survivors Law No. 8 of 2021'; not 'the Final Act
 # of the Conference ...' (an organization's document). (Opening with 'the' lets prefilter find them fast.)
+# A year may come first ('The 2002 Equal Opportunities for Women and Men Act', 'the 2005 Disengagement Law'),
+# and a State may say 'our' ('We amended our Fisheries Act'). A law named by its subject ('the Yazidi
+# Survivors Law', 'the General Amnesty Law (No. 27 of 2016)'), not a body of law ('International
+# Humanitarian Law', 'the Rule of Law') nor a body named after one ('the International Law Commission').
 NAMED_ACT = re.compile(
-    r"\b[Tt]he\s+(?P<title>(?:[A-Z][\w’'-]*\s+(?:(?:of|on|for|and|against|to)\s+)?){1,6}"
-    r"(?:Act\b(?:(?:\s+of|,)?\s+\d{4}\b)?(?!\s+of\s+the\s+[A-Z])|Law\s+No\.\s*\d+(?:/\d+)?\s+of\s+\d{4}))")
+    r"\b(?:[Tt]he|[Oo]ur|[Ii]ts|[Tt]heir)\s+(?:(?:19|20)\d\d\s+)?"
+    r"(?P<title>(?:(?!(?:International|Customary|Rule|Public|Private|Criminal|Civil|Natural|Islamic|"
+    r"Sharia|European|Union|Office|Committee|Commission|Society|Academy|Conference|Shadow|Role)\b)"
+    r"[A-Z][\w’'-]*\s+(?:(?:of|on|for|and|against|to)\s+)?){1,6}"
+    r"(?:Act\b(?:(?:\s+of|,)?\s+\d{4}\b)?(?!\s+of\s+the\s+[A-Z])|Law\s+No\.\s*\d+(?:/\d+)?\s+of\s+\d{4}"
+    r"|Law\b(?!\s+(?:of|on|Commission|School|Society|Association|Institute|Enforcement|Council|Journal|Review)\b)))")
 QUOTED = re.compile(r"[“\"](?:On|on)\s+[^”\"]+[”\"]")
 # A code or constitution named by its state's adjective: 'the Sudanese Penal Code', 'the Italian Constitution'
 # (kept only where the first word is a state mention).
