@@ -87,6 +87,9 @@ def test_note_verbale_formula_and_place_date_line():
     ("talks facilitated by the US Administration, as told to us", ["USA"]),
     ("a U.S. delegation", ["USA"]),
     ("pledges of US$ 2.5 billion and 40 million United States dollars, 3 million Canadian dollars", []),
+    # A/80/55: a footnote's marker printed against the name ('Spain,¹⁵')
+    ("violations of the Convention in three of them: J.M.V.A. v. Spain,¹⁵ concerning the right to\n"
+     "non-discrimination; Sabadie v. France,¹⁶", ["ESP", "FRA"]),
 ])
 def test_states(text, expected):
     assert keys(run(text), "state") == expected

@@ -94,6 +94,9 @@ def make_vocab_matcher(nlp: Language, name: str, vocab_dir: str | None):
     return VocabMatcher(nlp, vocab_dir)
 
 
+FOOTNOTE_MARK = r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+"
+
+
 @lru_cache(maxsize=2)
 def pipeline(vocab_dir: str | None = None) -> Language:
     nlp = spacy.blank("en")
@@ -102,6 +105,9 @@ def pipeline(vocab_dir: str | None = None) -> Language:
     # and splits every other chunk again; a corpus of reports has far more (a cache entry is a few
     # pointers). The cache only saves work: the tokens are the same.
     nlp.tokenizer.max_cache_size = 100_000
+    # A footnote's marker is printed against the word it follows ('Sabadie v. France,¹⁶', 'Azerbaijan.⁴'):
+    # it is a token of its own, so that the word before it (and its comma) is read as it would be without it.
+    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex([*nlp.Defaults.suffixes, FOOTNOTE_MARK]).search
     nlp.add_pipe("kg_vocab_matcher", config={"vocab_dir": vocab_dir})
     return nlp
 
