@@ -676,6 +676,10 @@ def test_a_place_inside_a_state_name_is_the_state():
     ("6. The ECOWAS Council of Ministers held an extraordinary session in Accra on", "ecowas-council-of-ministers"),
     ("with the United Nations\nOffice to the African Union, in", "unoau"),
     ("(e) Appointment of members of the International Civil Service Commission", "icsc"),
+    # A/80/81, S/2025/202: a subsidiary organ of the Assembly; a UN office in a country
+    ("initiatives such as\nthe Technology Bank for the Least Developed Countries and the", "technology-bank-ldc"),
+    ("39. The United Nations Joint Human Rights Office in the Democratic Republic of\nthe Congo documented",
+     "unjhro"),
 ])
 def test_bodies_by_their_un_names(text, body):
     assert keys(run(text), "body") == [f"https://w3id.org/kg-un/id/body/{body}"]
