@@ -255,6 +255,12 @@ def test_persons_named_after_their_office(text, expected):
      "Kony, had agreed", {"Joseph Kony"}),
     ("the President of the Presidential Council, Mohamed Younis Menfi, the Vice-Presidents of the Council, Musa "
      "al-Koni and Abdullah al-Lafi, the Speaker", {"Mohamed Younis Menfi", "Musa al-Koni", "Abdullah al-Lafi"}),
+    # A/79/797, S/2025/460: a long name with its particles, read whole and once; an appointee
+    ("met with the President of the United Arab Emirates,\nSheikh Mohamed bin Zayed Al Nahyan, in Abu Dhabi.",
+     {"Mohamed bin Zayed Al Nahyan"}),
+    ("the Crown Prince and Prime Minister of the Kingdom\nof Saudi Arabia Mohammed bin Salman bin Abdulaziz Al Saud "
+     "emphasized the need", {"Mohammed bin Salman bin Abdulaziz Al Saud"}),
+    ("44. On 27 March, the Cabinet appointed Karim Souaid as the new governor of the\nCentral Bank.", {"Karim Souaid"}),
     # S/2025/270: posts in a list are no name
     ("use and deployment of UNMISS’s Child Protection\nAdvisers, Women Protection Advisers, and uniformed", set()),
 ])

@@ -17,7 +17,7 @@ _PARTICLE = r"(?:de|da|del|van|von|der|al|el|bin|ibn|ben|le|la|dos|du)"
 _GAP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"   # a name may wrap onto the next line, never across a blank line
 # Between words: a particle ('bin', 'de'), or a prefix joined to the word: 'Al-Assad', 'O’Neill', and the
 # Arabic article in lower case ('Hassan al-Shaibani', 'Hussein al-I’thawi').
-NAME = rf"{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE}{_GAP}|[A-Z][a-z]?[-’']|(?:a[dlnrstz]|ash|el)-)?{_NAME_WORD}){{1,3}}"
+NAME = rf"{_NAME_WORD}(?:{_GAP}(?:{_PARTICLE}{_GAP}|[A-Z][a-z]?[-’']|(?:a[dlnrstz]|ash|el)-)?{_NAME_WORD}){{1,4}}"
 # A name on one line: a signature block gives the name on its own line, the post on the next ones.
 NAME_ON_LINE = NAME.replace(_GAP, "[ \t]+")
 POSTS = (r"Permanent Representative|Deputy Permanent Representative|Chargée? d[’']affaires(?: a\.i\.)?|"
@@ -80,7 +80,9 @@ OFFICE_TITLE_NAME = re.compile(
 WAS_DONE = re.compile(r"(?<=\S)[ \t]+(?:was|had\s+been|has\s+been)[ \t]+(?:re)?(?:appointed|elected|sworn\s+in|"
                       r"nominated|arrested|detained|abducted|kidnapped|released|sentenced|convicted|acquitted|pardoned|"
                       r"assassinated|killed|murdered|executed|charged|indicted)\b")
-HEADED_BY = re.compile(rf"\b(?:headed|chaired|presided\s+over)\s+by\s+(?P<name>{NAME})")
+HEADED_BY = re.compile(rf"\b(?:headed|chaired|presided\s+over)\s+by\s+(?P<name>{NAME})"
+                       # 'the Cabinet appointed Karim Souaid as the new governor'
+                       rf"|\b(?:appointed|elected|named|nominated|designated)\s+(?P<appointee>{NAME})\s+as\b")
 # What follows a person's name and nothing else's, the name found back from it: 'Akaki Dvali (Georgia)' (a
 # member of a bureau by the State that nominated them: see persons()), 'René Holbach, who addressed',
 # 'Charles Ovink of the Office for Disarmament Affairs', 'Svetlana Petrenko, official representative of',
@@ -315,7 +317,8 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
     for m in prefilter.finditer(NAME_AS_POST, text, AS_POST):
         add(m.group("name"), m.start("name"), m.group("post"), None)
     for m in prefilter.finditer(HEADED_BY, text):
-        add(m.group("name"), m.start("name"), None, None)
+        group = "name" if m.group("name") else "appointee"
+        add(m.group(group), m.start(group), None, None)
     surnames = {m.group("surname") for m in prefilter.finditer(TITLED_SURNAME, text)} - NOT_NAME_WORDS
     if surnames:
         # (each surname found, then the given names before it: a pattern opening with them would be tried
@@ -365,9 +368,15 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
             seen.add((p.name, p.span.start))
             unique.append(p)
     # 'Mr. Bahr Aluloom' is Mohammed Hussein Bahr Aluloom when the text names him so: the end of a longer
-    # name the text gives is that person, not another.
+    # name the text gives is that person, not another; so is the start of a longer name read at the same
+    # place ('Mohamed bin Zayed' of 'Mohamed bin Zayed Al Nahyan').
     full = {p.name for p in unique}
-    return [p for p in unique if p.signatory or not any(f.endswith(" " + p.name) for f in full)]
+    longest = {}
+    for p in unique:
+        if p.span.end > longest.get(p.span.start, -1):
+            longest[p.span.start] = p.span.end
+    return [p for p in unique if p.signatory or (not any(f.endswith(" " + p.name) for f in full)
+                                                 and p.span.end == longest[p.span.start])]
 
 
 def _name_ending_at(text: str, end: int) -> re.Match | None:
