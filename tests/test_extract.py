@@ -379,6 +379,15 @@ def test_seats_of_un_offices_and_courts_are_places():
      "near Qatrun, on", {"Awbari", "Bakhi", "Qatrun"}),
     ("46 members of High Council of State met in Bouznika, Morocco, where they agreed", {"Bouznika"}),
     ("attacked two security positions close to the Libya-Chad border held by", set()),
+    # S/2025/460: a place by a compass point; one placed by the region it lies in; the article between words;
+    # not what stands near a State's forces
+    ("stopped a motorcycle in front of a UNIFIL patrol, northeast of Tibnin (Sector West) with; an explosive "
+     "device detonated in a tunnel south-west of Zibqin during", {"Tibnin", "Zibqin"}),
+    # (S/2025/496: a base in a town of a region the gazetteer knows)
+    ("13. In Eastern Africa, Da’esh in Somalia launched on 31 December 2024 an attack\non a base of the security "
+     "forces in Dharjaale, Puntland region, in anticipation", {"Dharjaale"}),
+    ("the UN flag from a moving UNIFIL vehicle near Mays al Jabal (Sector West). The", {"Mays al Jabal"}),
+    ("UNIFIL positions near the Israel Defense Forces", set()),
 ])
 def test_introduced_places_are_places_within_a_state(text, expected):
     assert {m.label for m in run(text).mentions if m.kind == "place" and m.extractor == "places"} == expected

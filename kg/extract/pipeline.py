@@ -144,7 +144,7 @@ def extract(source_name: str, sha256: str, text: str, segments=()) -> Extraction
 
     common = lowercase_words(text)
     found_places = places.merge(places.extract_places(text, states, common), gazetteer, text, states)
-    found_places = sorted([*found_places, *places.listed_with_places(text, found_places, terms, states, common)],
+    found_places = sorted([*found_places, *places.named_with_places(text, found_places, terms, states, common)],
                           key=lambda m: m.span.start)
     people = actors.persons(text, terms, states, found_places, common, notes)
     # A place name inside a person's name ('Alba' in 'Eloy Alfaro de Alba', 'Khalil' in 'Mohammad Khalil

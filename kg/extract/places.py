@@ -13,7 +13,7 @@ from kg.models import Mention
 # A capitalised word, the ayn and hamza of a transliteration inside it ('Turmus‘ayya', 'Za‘ayyim'); the
 # next word may carry the Arabic article ('Dayr al-Ghazal', 'Silat al-Harithiyah').
 _W = r"[A-Z][a-zà-ÿ'’‘]+(?:-[A-Z][a-zà-ÿ'’‘]+)*"
-PLACE_NAME = rf"{_W}(?:\s(?:(?:al|el|ad|an|ar|as|ash|at|az)-)?{_W}){{0,2}}"
+PLACE_NAME = rf"{_W}(?:\s(?:(?:al|el|ad|an|ar|as|ash|at|az)-|(?:al|el|ash)\s)?{_W}){{0,2}}"   # ('Mays al Jabal')
 KIND = (r"(?:city|town|village|settlement|district|region|province|governorate|municipality|rayon|oblast|camp|area|"
         r"county|state|neighbourhood|neighborhood)")
 KIND_OF = re.compile(rf"\b(?:the\s+)?{KIND}\s+of\s+(?P<name>{PLACE_NAME})")
@@ -43,12 +43,16 @@ STRUCK_IN = re.compile(rf"\b(?:killed|injured|wounded|attack(?:s|ed)?|shell(?:in
 # Where something stands by a place: 'in the vicinity of Awbari', 'heavy clashes in the Bakhi area, near Qatrun'.
 # Such a place is a reference point: what stands by it is the more local place (place_rank), and the two
 # are one location (incidents).
-_NEAR = r"\b(?:near|close\s+to|in\s+the\s+vicinity\s+of|on\s+the\s+outskirts\s+of)\s+(?:the\s+)?"
+# (A compass point's place too: 'northeast of Tibnin', 'south-west of Zibqin'.)
+_NEAR = (r"\b(?:near|close\s+to|in\s+the\s+vicinity\s+of|on\s+the\s+outskirts\s+of|"
+         r"(?:north|south|east|west)(?:-?(?:east|west))?\s+of)\s+(?:the\s+)?")
 NEAR = re.compile(rf"{_NEAR}(?P<name>{PLACE_NAME})\b(?![ \t]+(?:of[ \t]+)?[A-Z])")
 REFERENCE_POINT = re.compile(rf"{_NEAR}$")
 # A place placed by its State: 'met in Bouznika, Morocco', 'based in Tamanrasset, Algeria' (found from the
 # State back to the name).
 IN_BEFORE_STATE = re.compile(rf"\b(?:in|at|near|from)\s+(?P<name>{PLACE_NAME}),[ \t]*\n?[ \t]*(?:the\s+)?$")
+# A place placed by the region it lies in: 'exploding ... in Burayqah, Nabatiyah' (found from the region back).
+IN_BEFORE_REGION = re.compile(rf"\b(?:in|at|near|from)\s+(?P<name>{PLACE_NAME}),[ \t]*\n?[ \t]*$")
 # Names listed with places the gazetteer knows ('in Awbari, Gharyan, Murzuq, Sabha and Tawurghah').
 NAME_LIST = re.compile(rf"(?<![\w’‘'-])(?P<list>{PLACE_NAME}(?:,\s+{PLACE_NAME})+,?\s+and\s+{PLACE_NAME})(?![\w’‘'-])")
 # A place named with its administrative unit, the unit's word capitalised as part of the name ('Diyala
@@ -181,7 +185,8 @@ def extract_places(text: str, state_mentions: list[Mention], common: frozenset[s
     for rx in (KIND_OF, NAME_KIND, IN_CITY, IN_LOCATION, STRUCK_IN, NEAR):
         for m in prefilter.finditer(rx, text, NEEDS.get(rx)):
             name = _without_heading_words(m.group("name"))   # 'The Syrian Badia region'
-            if _ok(name, state_words, common):
+            # (what stands near a State's forces is no place: 'near the Israel Defense Forces')
+            if _ok(name, state_words, common) and (rx is not NEAR or _placed_ok(name, state_words, common)):
                 names[name] = None
     for unit in prefilter.finditer(UNIT_AT, text):
         m = NAME_BEFORE.search(text, max(0, unit.start() - 80), unit.start())
@@ -225,12 +230,13 @@ def _occurrences(text: str, names) -> list[Mention]:
             for m in rx.finditer(text)]
 
 
-def listed_with_places(text: str, places: list[Mention], taken: list[Mention], states: list[Mention],
-                       common: frozenset[str]) -> list[Mention]:
-    """Places named in a list with places already found: in 'Awbari, Gharyan, Murzuq, Sabha and Tawurghah',
-    with Gharyan, Murzuq and Sabha known, Awbari and Tawurghah are places too. At least two of the list
-    and half of it must be known; the others must be names no other mention covers. Returns the new
-    places' mentions, every occurrence, none overlapping `places` or `taken`."""
+def named_with_places(text: str, places: list[Mention], taken: list[Mention], states: list[Mention],
+                      common: frozenset[str]) -> list[Mention]:
+    """Places named beside places already found. In a list: in 'Awbari, Gharyan, Murzuq, Sabha and
+    Tawurghah', with Gharyan, Murzuq and Sabha known, Awbari and Tawurghah are places too (at least two of
+    the list and half of it must be known). Before a region the gazetteer knows: 'in Burayqah, Nabatiyah'.
+    The new names must be names no other mention covers. Returns the new places' mentions, every
+    occurrence, none overlapping `places` or `taken`."""
     state_words = {m.span.text for m in states}
     known = {(p.span.start, p.span.end) for p in places}
     covered = sorted([(m.span.start, m.span.end) for m in [*places, *taken, *states]])
@@ -239,6 +245,13 @@ def listed_with_places(text: str, places: list[Mention], taken: list[Mention], s
         bounds = sentence_bounds(text, p.span.start)
         sentences[bounds] = sentences.get(bounds, 0) + 1
     names: dict[str, None] = {}
+    ranks = _gazetteer_ranks()
+    for p in places:
+        if ranks.get(p.key, 0) >= _TYPE_RANK["district"]:
+            placed = IN_BEFORE_REGION.search(text, max(0, p.span.start - 60), p.span.start)
+            if placed and not any(c < placed.end("name") and placed.start("name") < d for c, d in covered) \
+                    and _placed_ok(placed.group("name"), state_words, common):
+                names[" ".join(placed.group("name").split())] = None
     for (a, b), count in sentences.items():
         if count < 2:
             continue
