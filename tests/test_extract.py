@@ -1023,6 +1023,17 @@ def test_an_incident_among_the_dates_and_places_of_agreements():
     ("United Nations S/2025/223\n\nSecurity Council Distr.: General\n11 April 2025\n\n"
      "On 13 March, a non-Libyan man was shot and killed in Sabratah by two\nLibyan youths, who were arrested by "
      "local authorities.", [("Sabratah", "2025-03-13", 1, None)]),
+    # S/2025/460: one victim described in up to four words; one wounded alone
+    ("United Nations S/2025/460\n\nSecurity Council Distr.: General\n11 July 2025\n\n"
+     "14. On\n9 March, UNIFIL observed the Israel Defense Forces firing at individuals, including\nchildren, near "
+     "the Israel Defense Forces position near Kafr Kila, killing an off-duty\nLebanese Armed Forces soldier and "
+     "injuring three others, including a woman and a\nsecond off-duty Lebanese Armed Forces soldier.",
+     [("Kafr Kila", "2025-03-09", 1, None)]),
+    ("United Nations S/2025/460\n\nSecurity Council Distr.: General\n11 July 2025\n\n"
+     "39. On 19 March, a UNIFIL peacekeeper was severely injured in a landmine\nexplosion during a foot patrol near "
+     "Zibqin (Sector West). On 14 April, a Lebanese\nArmed Forces soldier was killed and four others injured when an "
+     "explosive device\ndetonated in a tunnel south-west of Zibqin during a joint UNIFIL-Lebanese Armed\nForces "
+     "inspection.", [("Zibqin", "2025-03-19", None, None), ("Zibqin", "2025-04-14", 1, None)]),
 ])
 def test_incidents_of_reports_of_the_secretary_general_and_letters(text, expected):
     assert [(i.place, i.date, i.killed, i.children_killed) for i in run(text).incidents] == expected

@@ -47,12 +47,14 @@ FATALITIES = re.compile(rf"\b(?:causing|caused|leaving|left|resulting\s+in|resul
 INJURED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\([^)]{{0,80}}\)\s*)?(?:were\s+|was\s+|have\s+been\s+)?{INJURE_VERB}\b")
 # One victim, by the article or 'one': 'a drone strike ... killed a woman born in 1990', 'killing a child',
 # 'killed a 16-year-old Palestinian boy', 'killing one Palestinian' (a people's name as the victim).
-_ONE_VICTIM = (r"(?P<n>an?|one)\s+(?:(?:[\w-]+\s+){0,2}?(?:woman|man|child|boy|girl|civilian|person|journalist|teacher|"
+_ONE_VICTIM = (r"(?P<n>an?|one)\s+(?:(?:[\w-]+\s+){0,4}?(?:woman|man|child|boy|girl|civilian|person|journalist|teacher|"
                r"doctor|nurse|farmer|shepherd|fisherman|teenager|resident|worker|student|peacekeeper|soldier|policeman|"
                r"police officer|staff member)\b|[A-Z][a-z]+(?:ian|ean|an|ese|i|ish)(?![\w-]))")
 KILLED_ONE = re.compile(rf"\b(?:killed|killing|murdered|shot dead)\s+{_ONE_VICTIM}")
 # ... and before the verb: 'a non-Libyan man was shot and killed in Sabratah'
 ONE_WAS_KILLED = re.compile(rf"\b{_ONE_VICTIM}\s+was\s+(?:shot\s+and\s+)?(?:killed|murdered|shot\s+dead)\b")
+# ... and one wounded: 'a UNIFIL peacekeeper was severely injured in a landmine explosion'
+ONE_WAS_INJURED = re.compile(rf"\b{_ONE_VICTIM}\s+was\s+(?:\w+ly\s+)?(?:injured|wounded)\b")
 ONE_WAS_KILLED_NEEDS = re.compile(r"\swas\s+(?:shot\s+and\s+)?(?:killed|murdered|shot\s+dead)\b")
 # The dead of a figure that reads on: 'resulted in the death of one woman and three children' (four).
 AND_MORE = re.compile(rf"\s+[a-z-]+(?:\s+[a-z-]+)?\s+and\s+(?P<n>{_N})\s+(?:children|women|men|boys|girls|others|"
@@ -400,7 +402,8 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
         if any(s0 - 3 <= e <= s0 and here <= where for e, where in killing_places.items()):
             continue
         hit = next(iter([*_matches(INJURED_N, _INJURY_STEMS, text, s0, e0),
-                         *_matches(INJURED, _INJURE_WORDS, text, s0, e0)]), None)
+                         *_matches(INJURED, _INJURE_WORDS, text, s0, e0),
+                         *_matches(ONE_WAS_INJURED, _INJURE_WORDS, text, s0, e0)]), None)
         if hit is not None and not _is_year(hit.group("n")):
             wounded_only.append(hit)
     figures += wounded_only

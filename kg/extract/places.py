@@ -51,7 +51,7 @@ REFERENCE_POINT = re.compile(rf"{_NEAR}$")
 # A place placed by its State: 'met in Bouznika, Morocco', 'based in Tamanrasset, Algeria' (found from the
 # State back to the name).
 IN_BEFORE_STATE = re.compile(rf"\b(?:in|at|near|from)\s+(?P<name>{PLACE_NAME}),[ \t]*\n?[ \t]*(?:the\s+)?$")
-# A place placed by the region it lies in: 'exploding ... in Burayqah, Nabatiyah' (found from the region back).
+# A place placed by the wider place it lies in: 'exploding ... in Burayqah, Nabatiyah' (found from that place back).
 IN_BEFORE_REGION = re.compile(rf"\b(?:in|at|near|from)\s+(?P<name>{PLACE_NAME}),[ \t]*\n?[ \t]*$")
 # Names listed with places the gazetteer knows ('in Awbari, Gharyan, Murzuq, Sabha and Tawurghah').
 NAME_LIST = re.compile(rf"(?<![\w’‘'-])(?P<list>{PLACE_NAME}(?:,\s+{PLACE_NAME})+,?\s+and\s+{PLACE_NAME})(?![\w’‘'-])")
@@ -234,7 +234,8 @@ def named_with_places(text: str, places: list[Mention], taken: list[Mention], st
                       common: frozenset[str]) -> list[Mention]:
     """Places named beside places already found. In a list: in 'Awbari, Gharyan, Murzuq, Sabha and
     Tawurghah', with Gharyan, Murzuq and Sabha known, Awbari and Tawurghah are places too (at least two of
-    the list and half of it must be known). Before a region the gazetteer knows: 'in Burayqah, Nabatiyah'.
+    the list and half of it must be known). Before a place the gazetteer knows, where no list goes on: 'in
+    Burayqah, Nabatiyah'.
     The new names must be names no other mention covers. Returns the new places' mentions, every
     occurrence, none overlapping `places` or `taken`."""
     state_words = {m.span.text for m in states}
@@ -247,7 +248,8 @@ def named_with_places(text: str, places: list[Mention], taken: list[Mention], st
     names: dict[str, None] = {}
     ranks = _gazetteer_ranks()
     for p in places:
-        if ranks.get(p.key, 0) >= _TYPE_RANK["district"]:
+        # (not a list's next name: 'in Tyre, Sidon and Beirut')
+        if p.key in ranks and not re.match(r",?\s+(?:and\s+)?[A-Z]", text[p.span.end:p.span.end + 40]):
             placed = IN_BEFORE_REGION.search(text, max(0, p.span.start - 60), p.span.start)
             if placed and not any(c < placed.end("name") and placed.start("name") < d for c, d in covered) \
                     and _placed_ok(placed.group("name"), state_words, common):
