@@ -1037,3 +1037,12 @@ def test_an_incident_among_the_dates_and_places_of_agreements():
 ])
 def test_incidents_of_reports_of_the_secretary_general_and_letters(text, expected):
     assert [(i.place, i.date, i.killed, i.children_killed) for i in run(text).incidents] == expected
+
+
+def test_the_masthead_imprint_is_not_a_body():
+    # S/2025/474: 'United Nations' above the symbol is the publisher; the Organization named in the text is a body
+    text = ("United Nations S/2025/474\n\nSecurity Council Distr.: General\n16 July 2025\n\nOriginal: English\n\n"
+            "Letter dated 16 July 2025 from the President of the Security Council\naddressed to the Secretary-General")
+    assert "https://w3id.org/kg-un/id/body/united-nations" not in keys(run(text), "body")
+    text += "\n\nThe United Nations will continue to support the parties."
+    assert "https://w3id.org/kg-un/id/body/united-nations" in keys(run(text), "body")

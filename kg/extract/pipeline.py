@@ -55,6 +55,9 @@ MISSION_OF = re.compile(r"(?:Permanent\s+Mission|Permanent\s+Representative|Perm
 # Council', the 'Joint Military Staff Committee of the Sahel Region', the 'ASEAN Intergovernmental Commission
 # on Human Rights'.
 NAME_GOES_ON_LEFT = re.compile(r"\b(?:National|Joint|Intergovernmental)\s+$")
+# The imprint of the masthead ('United Nations S/2025/474', 'United Nations' alone on its line above a
+# report's title): the publisher, not a body the document speaks of.
+IMPRINT = re.compile(r"[ \t]*United Nations(?:[ \t]+[A-Z]+/\S+)?[ \t]*")
 _UN = ("https://w3id.org/kg-un/id/body/united-nations", "https://w3id.org/kg-un/id/body/secretariat")
 
 
@@ -63,7 +66,8 @@ def _drop_inside(mentions: list[Mention], cited, text: str) -> list[Mention]:
     or a URL ('HRC' in A/HRC/59/60), a UN office inside a mission's name ('... to the United Nations
     Office at Geneva'), which names where the mission sits, not a body the document speaks of; a body
     inside a longer name (NAME_GOES_ON_LEFT); a UN post held for another organisation ('the African Union
-    Special Representative for Mali and the Sahel' is not the Secretary-General's)."""
+    Special Representative for Mali and the Sahel' is not the Secretary-General's); the masthead's imprint
+    (IMPRINT)."""
     inside = [(c.span.start, c.span.end) for c in cited if c.target in ("document", "url")]
     terms = entities.pipeline().get_pipe("kg_vocab_matcher").terms
     ends = {m.span.end: m for m in mentions if m.kind == "body"}
@@ -72,6 +76,9 @@ def _drop_inside(mentions: list[Mention], cited, text: str) -> list[Mention]:
         if any(a <= m.span.start and m.span.end <= b for a, b in inside):
             continue
         if m.kind == "body":
+            line_start, line_end = text.rfind("\n", 0, m.span.start) + 1, text.find("\n", m.span.end)
+            if m.key in _UN[:1] and IMPRINT.fullmatch(text, line_start, len(text) if line_end < 0 else line_end):
+                continue
             before = text[max(0, m.span.start - 120):m.span.start]
             if MISSION_OF.search(before) or NAME_GOES_ON_LEFT.search(before[-20:]):
                 continue
