@@ -87,6 +87,8 @@ def test_note_verbale_formula_and_place_date_line():
     ("talks facilitated by the US Administration, as told to us", ["USA"]),
     ("a U.S. delegation", ["USA"]),
     ("pledges of US$ 2.5 billion and 40 million United States dollars, 3 million Canadian dollars", []),
+    # A/HRC/EMRIP/2025/2: the language a submission is in
+    ("²⁵ Submission from Chile (in Spanish).", ["CHL"]),
     # A/80/55: a footnote's marker printed against the name ('Spain,¹⁵')
     ("violations of the Convention in three of them: J.M.V.A. v. Spain,¹⁵ concerning the right to\n"
      "non-discrimination; Sabadie v. France,¹⁶", ["ESP", "FRA"]),
@@ -261,6 +263,16 @@ def test_persons_named_after_their_office(text, expected):
     ("the Crown Prince and Prime Minister of the Kingdom\nof Saudi Arabia Mohammed bin Salman bin Abdulaziz Al Saud "
      "emphasized the need", {"Mohammed bin Salman bin Abdulaziz Al Saud"}),
     ("44. On 27 March, the Cabinet appointed Karim Souaid as the new governor of the\nCentral Bank.", {"Karim Souaid"}),
+    # A/HRC/EMRIP/2025/2: a presenter and authors a footnote cites 'for example'
+    ("text.³\n\n³ See presentation by Tahu Kukutai, expert seminar organized by the Asian Indigenous Peoples Pact "
+     "in\nChiang Mai, Thailand, December 2024.⁵⁶\n\n⁵⁶ See, for example, Laura Acosta and Bruno Ribotta, "
+     "“Visibilidad estadística y mecanismos\nparticipativos”", {"Tahu Kukutai", "Laura Acosta", "Bruno Ribotta"}),
+    # A/80/75, A/80/82: a list of organisations; a rank that is an adjective, before a word the text writes
+    # in lower case in the plural
+    ("67. The World Food Programme, Oxford University, Climate Prediction and\nApplications Centre of the "
+     "Intergovernmental Authority on Development, the", set()),
+    ("the extension\nof its General Preferential Tariff and Least Developed Country Tariff schemes; cuts in tariffs",
+     set()),
     # S/2025/270: posts in a list are no name
     ("use and deployment of UNMISS’s Child Protection\nAdvisers, Women Protection Advisers, and uniformed", set()),
 ])

@@ -80,7 +80,7 @@ OFFICE_TITLE_NAME = re.compile(
 WAS_DONE = re.compile(r"(?<=\S)[ \t]+(?:was|had\s+been|has\s+been)[ \t]+(?:re)?(?:appointed|elected|sworn\s+in|"
                       r"nominated|arrested|detained|abducted|kidnapped|released|sentenced|convicted|acquitted|pardoned|"
                       r"assassinated|killed|murdered|executed|charged|indicted)\b")
-HEADED_BY = re.compile(rf"\b(?:headed|chaired|presided\s+over)\s+by\s+(?P<name>{NAME})"
+HEADED_BY = re.compile(rf"\b(?:headed|chaired|presided\s+over|[Pp]resentation|[Rr]emarks)\s+by\s+(?P<name>{NAME})"
                        # 'the Cabinet appointed Karim Souaid as the new governor'
                        rf"|\b(?:appointed|elected|named|nominated|designated)\s+(?P<appointee>{NAME})\s+as\b")
 # What follows a person's name and nothing else's, the name found back from it: 'Akaki Dvali (Georgia)' (a
@@ -115,7 +115,7 @@ CASE_PARTY = re.compile(rf"\b(?:v\.|[Cc]ases?\s+against|[Pp]roceedings\s+against
 # (eds.), Khojaly'); a title, quoted or capitalised, follows the comma.
 _AUTHORS = rf"(?P<name>{NAME})(?:\s+and\s+(?P<other>{NAME}))?(?:\s+\(eds?\.\))?,\s+(?=[“\"{_UPPER}])"
 CITED_AUTHOR = re.compile(rf"(?:[Ss]ee(?:\s+also)?\s+)?{_AUTHORS}")
-CITED_AUTHOR_AFTER = re.compile(rf"(?:;\s+|\b[Ss]ee(?:\s+also)?\s+|\bin\s+){_AUTHORS}")
+CITED_AUTHOR_AFTER = re.compile(rf"(?:;\s+|\b[Ss]ee(?:\s+also)?(?:,?\s+(?:for\s+example|e\.g\.),)?\s+|\bin\s+){_AUTHORS}")
 NOT_NAME_WORDS = {
     "The", "This", "That", "These", "General", "Assembly", "Security", "Council", "United", "Nations", "Republic",
     "Office", "Human", "Rights", "Committee", "Special", "Rapporteur", "Permanent", "Representative", "Mission",
@@ -306,7 +306,10 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
     # Short parentheticals ('Gukasyan (Gukasyan) Arkadi', '(Vladimiroviç)') are blanked out, offsets kept.
     masked = re.sub(r"\([^()\n]{1,40}\)", lambda x: " " * len(x.group(0)), text)
     for m in NAME_LIST.finditer(masked):
-        for item in re.finditer(NAME_ON_LINE, m.group(0)):
+        items = list(re.finditer(NAME_ON_LINE, m.group(0)))
+        if any(THING_WORDS.intersection(re.sub(r"[’']s$|s$", "", w) for w in item.group(0).split()) for item in items):
+            continue   # a list of organisations ('The World Food Programme, Oxford University, Climate Prediction')
+        for item in items:
             add(item.group(0), m.start() + item.start(), None, None)
     for m in prefilter.finditer(POST_NAME, text):
         add(m.group("name"), m.start("name"), m.group("post"), None)
@@ -399,7 +402,8 @@ def _name_at(raw: str, start: int, common: frozenset[str] = frozenset()) -> tupl
         return None
     while words and words[0][0] in LEADING_NOT_NAME:
         words.pop(0)
-    titled = bool(words) and words[0][0] in HONORIFICS
+    # (a rank that is also an adjective titles nothing: 'its General Preferential Tariff')
+    titled = bool(words) and words[0][0] in HONORIFICS and words[0][0] not in ("General", "Major")
     while words and (words[0][0] in HONORIFICS or POST_WORDS.fullmatch(words[0][0])):
         words.pop(0)
     if words and re.search(r"[’']s$", words[-1][0]):
@@ -410,7 +414,8 @@ def _name_at(raw: str, start: int, common: frozenset[str] = frozenset()) -> tupl
     if len(words) < 2:
         return None
     name = " ".join(w for w, _ in words)
-    if not _plausible(name) or (not titled and words[-1][0].lower() in common):
+    last = words[-1][0].lower()
+    if not _plausible(name) or (not titled and (last in common or last + "s" in common)):   # ('Tariff': 'tariffs')
         return None
     return name, start + words[0][1], start + words[-1][1] + len(words[-1][0])
 

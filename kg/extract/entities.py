@@ -191,6 +191,9 @@ def vocabulary_mentions(doc: Doc, nlp: Language, text: str | None = None) -> lis
                 around = text[max(0, start - 25):start] + " " + text[end:end + 25]
                 if (LANGUAGE_CONTEXT if sp.text in LANGUAGES else LANGUAGE_LIST).search(around):
                     continue
+                if text[end:end + 1] == ")" and re.search(r"\(in\s+$", text[max(0, start - 6):start]):
+                    continue   # 'Submission from Chile (in Spanish).'
+
             if term.scheme in ("state", "place") and names_a_feature(text, start, end, term.scheme):
                 continue
             if term.scheme == "place":
