@@ -748,6 +748,10 @@ def test_an_organ_by_its_name_within_its_organisation(text, expected):
     # S/2025/495: a post of the Secretary-General's title held for another organisation is that organisation's
     ("the successive appointments of the\nAfrican Union Special Representative for Mali and the Sahel and its Special Envoy",
      ["african-union"]),
+    # A/HRC/EMRIP/2025/2, S/2025/342: a State's own body by a UN body's name; but the review of a State is the UN's
+    ("86. According to the Commission on Human Rights of the Philippines, Indigenous", []),
+    ("the report of the Working Group\non the Universal Periodic Review of Equatorial Guinea, the review",
+     ["upr-working-group"]),
 ])
 def test_a_body_inside_a_longer_name(text, expected):
     assert keys(run(text), "body") == sorted(f"https://w3id.org/kg-un/id/body/{b}" for b in expected)

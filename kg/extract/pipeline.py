@@ -55,6 +55,9 @@ MISSION_OF = re.compile(r"(?:Permanent\s+Mission|Permanent\s+Representative|Perm
 # Council', the 'Joint Military Staff Committee of the Sahel Region', the 'ASEAN Intergovernmental Commission
 # on Human Rights'.
 NAME_GOES_ON_LEFT = re.compile(r"\b(?:National|Joint|Intergovernmental)\s+$")
+# A body's name continued to its right by a State's: that State's own body ('the Commission on Human Rights of the
+# Philippines', a national human rights institution).
+OF_A_STATE = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
 # The imprint of the masthead ('United Nations S/2025/474', 'United Nations' alone on its line above a
 # report's title): the publisher, not a body the document speaks of.
 IMPRINT = re.compile(r"[ \t]*United Nations(?:[ \t]+[A-Z]+/\S+)?[ \t]*")
@@ -65,12 +68,13 @@ def _drop_inside(mentions: list[Mention], cited, text: str) -> list[Mention]:
     """Vocabulary hits that are not references to the thing: an abbreviation inside a document symbol
     or a URL ('HRC' in A/HRC/59/60), a UN office inside a mission's name ('... to the United Nations
     Office at Geneva'), which names where the mission sits, not a body the document speaks of; a body
-    inside a longer name (NAME_GOES_ON_LEFT); a UN post held for another organisation ('the African Union
+    inside a longer name (NAME_GOES_ON_LEFT) or a State's body (OF_A_STATE); a UN post held for another organisation ('the African Union
     Special Representative for Mali and the Sahel' is not the Secretary-General's); the masthead's imprint
     (IMPRINT)."""
     inside = [(c.span.start, c.span.end) for c in cited if c.target in ("document", "url")]
     terms = entities.pipeline().get_pipe("kg_vocab_matcher").terms
     ends = {m.span.end: m for m in mentions if m.kind == "body"}
+    state_starts = {m.span.start for m in mentions if m.kind == "state"}
     out = []
     for m in mentions:
         if any(a <= m.span.start and m.span.end <= b for a, b in inside):
@@ -81,6 +85,11 @@ def _drop_inside(mentions: list[Mention], cited, text: str) -> list[Mention]:
                 continue
             before = text[max(0, m.span.start - 120):m.span.start]
             if MISSION_OF.search(before) or NAME_GOES_ON_LEFT.search(before[-20:]):
+                continue
+            of_state = OF_A_STATE.match(text, m.span.end)
+            # ('the Commission on Human Rights of the Philippines'; not the review of a State: 'the Working Group
+            # on the Universal Periodic Review of Equatorial Guinea')
+            if of_state and of_state.end() in state_starts and "Review" not in m.label:
                 continue
             owner = ends.get(m.span.start - (len(before) - len(before.rstrip())))
             if owner is not None and owner.key not in _UN and "UNOfficial" in terms[m.key].classes:
