@@ -161,6 +161,9 @@ def test_reply_characterisation():
     ("www.hrw.org/news/2020/12/11/armenia-unlawful-rocket-missile-strikes-azerbaijan.", "url",
      "www.hrw.org/news/2020/12/11/armenia-unlawful-rocket-missile-strikes-azerbaijan"),
     ("the statement by the President of the Security Council (S/PRST/2022/5)", "document", "S/PRST/2022/5"),
+    # A/HRC/EMRIP/2025/2: a document of ECLAC's series
+    ("Proyectos (LC/TS.2021/188) (Santiago, Economic Commission for Latin America and the Caribbean", "document",
+     "LC/TS.2021/188"),
 ])
 def test_typed_citations(text, target, key):
     assert (target, key) in {(c.target, c.key) for c in cites(text)}

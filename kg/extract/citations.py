@@ -16,7 +16,9 @@ from kg.models import Citation
 # the Conference on Disarmament's documents (CD/1117, CD/PV.1700).
 ROOTS = (r"A|S|E|ST|CAT|CCPR|CERD|CRC|CEDAW|CMW|CRPD|CED|HRI|TD|DP|UNEP|ICCD|FCCC|GEGN\.\d|"
          r"CTOC|CCW|APLC|BWC|NPT|UNW|DP|SPLOS|ISBA|IDB|PBC|UNCITRAL|AC\.\d+|JIU|ECE|ESCAP|ECA|ECLAC|ESCWA|"
-         r"SC(?=/\d{4,5}\b)|GA(?=/(?:[A-Z]{2,4}/)?\d{4,5}\b)|SG(?=/SM/\d)|CD(?=/(?:\d|PV\.\d))")
+         r"SC(?=/\d{4,5}\b)|GA(?=/(?:[A-Z]{2,4}/)?\d{4,5}\b)|SG(?=/SM/\d)|CD(?=/(?:\d|PV\.\d))|"
+         # ECLAC's own series: 'LC/TS.2021/188', 'LC/G.2700'
+         r"LC(?=/[A-Z]{1,4}[./]?\d)")
 _PART = r"[A-Z0-9][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*"
 # A volume or part is part of the symbol: 'A/78/5 (Vol. II)', 'A/79/309 (Part I)/Add.1'.
 SYMBOL = re.compile(rf"(?<![A-Za-z0-9/])(?:{ROOTS})(?:/{_PART})+(?:\s?\((?:Vol\.|Part)\s?[IVX]+\)(?:/{_PART})*)?\*?")
