@@ -193,7 +193,6 @@ def vocabulary_mentions(doc: Doc, nlp: Language, text: str | None = None) -> lis
                     continue
                 if text[end:end + 1] == ")" and re.search(r"\(in\s+$", text[max(0, start - 6):start]):
                     continue   # 'Submission from Chile (in Spanish).'
-
             if term.scheme in ("state", "place") and names_a_feature(text, start, end, term.scheme):
                 continue
             if term.scheme == "place":

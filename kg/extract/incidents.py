@@ -53,9 +53,9 @@ _ONE_VICTIM = (r"(?P<n>an?|one)\s+(?:(?:[\w-]+\s+){0,4}?(?:woman|man|child|boy|g
 KILLED_ONE = re.compile(rf"\b(?:killed|killing|murdered|shot dead)\s+{_ONE_VICTIM}")
 # ... and before the verb: 'a non-Libyan man was shot and killed in Sabratah'
 ONE_WAS_KILLED = re.compile(rf"\b{_ONE_VICTIM}\s+was\s+(?:shot\s+and\s+)?(?:killed|murdered|shot\s+dead)\b")
+ONE_WAS_KILLED_NEEDS = re.compile(r"\swas\s+(?:shot\s+and\s+)?(?:killed|murdered|shot\s+dead)\b")
 # ... and one wounded: 'a UNIFIL peacekeeper was severely injured in a landmine explosion'
 ONE_WAS_INJURED = re.compile(rf"\b{_ONE_VICTIM}\s+was\s+(?:\w+ly\s+)?(?:injured|wounded)\b")
-ONE_WAS_KILLED_NEEDS = re.compile(r"\swas\s+(?:shot\s+and\s+)?(?:killed|murdered|shot\s+dead)\b")
 # The dead of a figure that reads on: 'resulted in the death of one woman and three children' (four).
 AND_MORE = re.compile(rf"\s+[a-z-]+(?:\s+[a-z-]+)?\s+and\s+(?P<n>{_N})\s+(?:children|women|men|boys|girls|others|"
                       rf"people|persons|civilians)\b")
@@ -215,6 +215,15 @@ DATE_OF_A_TEXT = re.compile(r"\b(?:agreement|accords?|declaration|principles|res
                             r"ordinance)\s+(?:of|dated)\s+$", re.I)
 
 
+def _in_year_of(day: str, month: str, doc_date: str) -> str | None:
+    """A day printed without its year, in the year of the document's date, or the year before where the day
+    would fall after the document was written."""
+    iso = iso_date(day, month, doc_date[:4])
+    if iso and iso > doc_date:
+        iso = iso_date(day, month, int(doc_date[:4]) - 1)
+    return iso
+
+
 def _dates(text: str, a: int, b: int, doc_date: str | None = None, year_alone: bool = False) -> list[str]:
     """Every day the window names: full dates, day ranges, and 'October 27, 28' borrowing a later year;
     'on 30 November' with no year at all takes the year of the document's own date, or the year
@@ -255,17 +264,7 @@ def _dates(text: str, a: int, b: int, doc_date: str | None = None, year_alone: b
                 continue
             month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
             first = first_day.get(m.start(3)) if m.group(3) else None
-            if first:
-                iso = iso_date(first, month, doc_date[:4])
-                if iso and iso > doc_date:
-                    iso = iso_date(first, month, int(doc_date[:4]) - 1)
-                if iso:
-                    days.append(iso)
-            iso = iso_date(day, month, doc_date[:4])
-            if iso and iso > doc_date:
-                iso = iso_date(day, month, int(doc_date[:4]) - 1)
-            if iso:
-                days.append(iso)
+            days += [iso for d in ((first, day) if first else (day,)) if (iso := _in_year_of(d, month, doc_date))]
     if not days:
         months = [f"{m.group(2)}-{MONTHS[m.group(1).lower()]:02d}" for m in MONTH_YEAR.finditer(chunk)
                   if not any(a <= m.start() < b for a, b in of_texts)]

@@ -68,9 +68,9 @@ def _drop_inside(mentions: list[Mention], cited, text: str) -> list[Mention]:
     """Vocabulary hits that are not references to the thing: an abbreviation inside a document symbol
     or a URL ('HRC' in A/HRC/59/60), a UN office inside a mission's name ('... to the United Nations
     Office at Geneva'), which names where the mission sits, not a body the document speaks of; a body
-    inside a longer name (NAME_GOES_ON_LEFT) or a State's body (OF_A_STATE); a UN post held for another organisation ('the African Union
-    Special Representative for Mali and the Sahel' is not the Secretary-General's); the masthead's imprint
-    (IMPRINT)."""
+    inside a longer name (NAME_GOES_ON_LEFT) or a State's own (OF_A_STATE); a UN post held for another
+    organisation ('the African Union Special Representative for Mali and the Sahel' is not the
+    Secretary-General's); the masthead's imprint (IMPRINT)."""
     inside = [(c.span.start, c.span.end) for c in cited if c.target in ("document", "url")]
     terms = entities.pipeline().get_pipe("kg_vocab_matcher").terms
     ends = {m.span.end: m for m in mentions if m.kind == "body"}
@@ -81,7 +81,7 @@ def _drop_inside(mentions: list[Mention], cited, text: str) -> list[Mention]:
             continue
         if m.kind == "body":
             line_start, line_end = text.rfind("\n", 0, m.span.start) + 1, text.find("\n", m.span.end)
-            if m.key in _UN[:1] and IMPRINT.fullmatch(text, line_start, len(text) if line_end < 0 else line_end):
+            if m.key == _UN[0] and IMPRINT.fullmatch(text, line_start, len(text) if line_end < 0 else line_end):
                 continue
             before = text[max(0, m.span.start - 120):m.span.start]
             if MISSION_OF.search(before) or NAME_GOES_ON_LEFT.search(before[-20:]):

@@ -48,11 +48,9 @@ _NEAR = (r"\b(?:near|close\s+to|in\s+the\s+vicinity\s+of|on\s+the\s+outskirts\s+
          r"(?:north|south|east|west)(?:-?(?:east|west))?\s+of)\s+(?:the\s+)?")
 NEAR = re.compile(rf"{_NEAR}(?P<name>{PLACE_NAME})\b(?![ \t]+(?:of[ \t]+)?[A-Z])")
 REFERENCE_POINT = re.compile(rf"{_NEAR}$")
-# A place placed by its State: 'met in Bouznika, Morocco', 'based in Tamanrasset, Algeria' (found from the
-# State back to the name).
-IN_BEFORE_STATE = re.compile(rf"\b(?:in|at|near|from)\s+(?P<name>{PLACE_NAME}),[ \t]*\n?[ \t]*(?:the\s+)?$")
-# A place placed by the wider place it lies in: 'exploding ... in Burayqah, Nabatiyah' (found from that place back).
-IN_BEFORE_REGION = re.compile(rf"\b(?:in|at|near|from)\s+(?P<name>{PLACE_NAME}),[ \t]*\n?[ \t]*$")
+# A place placed by its State or by a wider place: 'met in Bouznika, Morocco', 'in Burayqah, Nabatiyah' (found from
+# the State or the wider place back to the name).
+PLACED_BEFORE = re.compile(rf"\b(?:in|at|near|from)\s+(?P<name>{PLACE_NAME}),[ \t]*\n?[ \t]*(?:the\s+)?$")
 # Names listed with places the gazetteer knows ('in Awbari, Gharyan, Murzuq, Sabha and Tawurghah').
 NAME_LIST = re.compile(rf"(?<![\w’‘'-])(?P<list>{PLACE_NAME}(?:,\s+{PLACE_NAME})+,?\s+and\s+{PLACE_NAME})(?![\w’‘'-])")
 # A place named with its administrative unit, the unit's word capitalised as part of the name ('Diyala
@@ -203,7 +201,7 @@ def extract_places(text: str, state_mentions: list[Mention], common: frozenset[s
         if placed and _placed_ok(placed.group("name"), state_words, common):
             names[" ".join(placed.group("name").split())] = None
     for st in state_mentions:
-        placed = IN_BEFORE_STATE.search(text, max(0, st.span.start - 60), st.span.start)
+        placed = PLACED_BEFORE.search(text, max(0, st.span.start - 60), st.span.start)
         if placed and re.match(r"[^\w’'-]|$", text[st.span.end:st.span.end + 1]) \
                 and _placed_ok(_without_heading_words(placed.group("name")), state_words, common):
             names[" ".join(placed.group("name").split())] = None
@@ -250,7 +248,7 @@ def named_with_places(text: str, places: list[Mention], taken: list[Mention], st
     for p in places:
         # (not a list's next name: 'in Tyre, Sidon and Beirut')
         if p.key in ranks and not re.match(r",?\s+(?:and\s+)?[A-Z]", text[p.span.end:p.span.end + 40]):
-            placed = IN_BEFORE_REGION.search(text, max(0, p.span.start - 60), p.span.start)
+            placed = PLACED_BEFORE.search(text, max(0, p.span.start - 60), p.span.start)
             if placed and not any(c < placed.end("name") and placed.start("name") < d for c, d in covered) \
                     and _placed_ok(placed.group("name"), state_words, common):
                 names[" ".join(placed.group("name").split())] = None
