@@ -77,7 +77,7 @@ OFFICE_TITLE_NAME = re.compile(
 # A name the sentence goes on from with what is done to or by a person: 'Allah-Maye Halina was reappointed
 # Prime Minister', 'Fund, which is headed by Belqasim Khalifa Haftar' (not 'led by': groups and States lead too).
 # (the deed found first, the name back from it: a pattern opening with the name is tried at every capital)
-WAS_DONE = re.compile(r"(?<=\S)[ \t]+(?:was|had\s+been|has\s+been)[ \t]+(?:re)?(?:appointed|elected|sworn\s+in|"
+WAS_DONE = re.compile(r"(?<=\S[ \t])(?:was|had\s+been|has\s+been)[ \t]+(?:re)?(?:appointed|elected|sworn\s+in|"
                       r"nominated|arrested|detained|abducted|kidnapped|released|sentenced|convicted|acquitted|pardoned|"
                       r"assassinated|killed|murdered|executed|charged|indicted)\b")
 HEADED_BY = re.compile(rf"\b(?:headed|chaired|presided\s+over|[Pp]resentation|[Rr]emarks)\s+by\s+(?P<name>{NAME})"
