@@ -1050,9 +1050,27 @@ def test_an_incident_among_the_dates_and_places_of_agreements():
      "Zibqin (Sector West). On 14 April, a Lebanese\nArmed Forces soldier was killed and four others injured when an "
      "explosive device\ndetonated in a tunnel south-west of Zibqin during a joint UNIFIL-Lebanese Armed\nForces "
      "inspection.", [("Zibqin", "2025-03-19", None, None), ("Zibqin", "2025-04-14", 1, None)]),
+    # S/2025/509: clashes where they broke out; the dead and the wounded as nouns; the place named as where
+    # the clashes erupted, not the groups' home towns nor a group's base
+    ("United Nations S/2025/509\n\nSecurity Council Distr.: General\n8 August 2025\n\n"
+     "In response, clashes broke out in\nKhums on 7 and 9 May when the Joint Operations Force seized the local "
+     "headquarters\nof the Stability Support Apparatus, resulting in two fatalities and five injuries.",
+     [("Khums", "2025-05-07/2025-05-09", 2, None)]),
+    ("United Nations S/2025/509\n\nSecurity Council Distr.: General\n8 August 2025\n\n"
+     "76. On 5 June, clashes erupted in Sabrata between rival armed groups from Sabrata\nand Zawiyah that led to "
+     "the reported death of three fighters affiliated with the\nZawiyah-based armed groups and the injury of at "
+     "least three refugees and migrants.", [("Sabrata", "2025-06-05", 3, None)]),
 ])
 def test_incidents_of_reports_of_the_secretary_general_and_letters(text, expected):
     assert [(i.place, i.date, i.killed, i.children_killed) for i in run(text).incidents] == expected
+
+
+def test_the_wounded_as_a_noun():
+    # S/2025/509
+    text = ("United Nations S/2025/509\n\nSecurity Council Distr.: General\n8 August 2025\n\n"
+            "In response, clashes broke out in\nKhums on 7 and 9 May when the Joint Operations Force seized the local "
+            "headquarters\nof the Stability Support Apparatus, resulting in two fatalities and five injuries.")
+    assert [(i.killed, i.injured) for i in run(text).incidents] == [(2, 5)]
 
 
 def test_the_masthead_imprint_is_not_a_body():

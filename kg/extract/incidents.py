@@ -41,9 +41,13 @@ KILLING = re.compile(rf"\b(?:killing|killed|murdering|murdered|massacred|execute
                      rf"(?P<victims>\s+[A-Z]?[a-z-]+)?(?:\s*\(including\s+(?P<inc1>[^)]{{0,60}})\)|,?\s+including\s+(?P<inc2>[^.;:]{{0,90}}))?")
 # The dead as a noun after the figure, or the deed as one before it, as what an attack resulted in: 'causing
 # at least 40 fatalities', 'resulted in 12 deaths', 'resulted in the killing of 25 Palestinians'.
-FATALITIES = re.compile(rf"\b(?:causing|caused|leaving|left|resulting\s+in|resulted\s+in)\s+(?:{_ABOUT})?"
-                        rf"(?P<of>the\s+(?:killing|deaths?|martyrdom)\s+of\s+(?:{_ABOUT})?)?(?P<n>{_N})"
+FATALITIES = re.compile(rf"\b(?:causing|caused|leaving|left|resulting\s+in|resulted\s+in|led\s+to|leading\s+to)\s+"
+                        rf"(?:{_ABOUT})?(?P<of>the\s+(?:reported\s+|alleged\s+)?(?:killing|deaths?|martyrdom)\s+of\s+"
+                        rf"(?:{_ABOUT})?)?(?P<n>{_N})"
                         rf"(?(of)\b|\s+(?:fatalities|deaths|dead)\b)")
+# The wounded as a noun: 'resulting in two fatalities and five injuries', 'and the injury of at least three'.
+INJURIES = re.compile(rf"\b(?P<n>{_N})\s+injuries\b")
+INJURY_OF = re.compile(rf"\bthe\s+injury\s+of\s+(?:{_ABOUT})?(?P<n>{_N})\b")
 INJURED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\([^)]{{0,80}}\)\s*)?(?:were\s+|was\s+|have\s+been\s+)?{INJURE_VERB}\b")
 # One victim, by the article or 'one': 'a drone strike ... killed a woman born in 1990', 'killing a child',
 # 'killed a 16-year-old Palestinian boy', 'killing one Palestinian' (a people's name as the victim).
@@ -325,6 +329,9 @@ NAMES_A_TEXT = re.compile(r"\s+(?:peace\s+)?(?:agreement|accords?|declaration|pr
                           r"communiqu[ée])\b", re.I)
 
 
+_AS_WHERE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$")
+
+
 def _locations(text: str, places: list[Mention]) -> int:
     """How many locations the places name: a place with the units it lies in is one ('Pinyin, Mezam
     Division, North-West Region': each follows the one before with only a comma between and is wider;
@@ -366,7 +373,8 @@ def _listed_victims(text: str, figures: list[re.Match], doc_date: str | None) ->
 def extract_incidents(text: str, states: list[Mention], places: list[Mention], authors,
                       doc_date: str | None = None) -> list[Incident]:
     printed = text
-    places = [p for p in places if not NAMES_A_TEXT.match(text, p.span.end)]
+    # (nor is the base of a group: 'fighters affiliated with the Zawiyah-based armed groups')
+    places = [p for p in places if not NAMES_A_TEXT.match(text, p.span.end) and not text.startswith("-based", p.span.end)]
     text = DASH_ASIDE.sub(lambda m: f"({m.group(1)})", text)   # read; quotes are taken from `printed`
     cited = [(c.start(), c.end()) for c in CITED_TITLE.finditer(text)]
     figures = []
@@ -438,8 +446,11 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
                     aggregate = True   # the place comes from a sentence listing many places
                     break
                 if near:
-                    # The most local place named (the village, not its district), then the nearest.
-                    place = min(near, key=lambda p: (place_rank(text, p), abs(p.span.start - m.start())))
+                    # The most local place named (the village, not its district), then one named as where
+                    # ('clashes erupted in Sabrata between rival armed groups from Sabrata and Zawiyah'),
+                    # then the nearest.
+                    place = min(near, key=lambda p: (place_rank(text, p), not _AS_WHERE.search(text, max(0, p.span.start - 8), p.span.start),
+                                                     abs(p.span.start - m.start())))
             if date is None:
                 # A year alone dates the figure only in the figure's own sentence.
                 days = _dates(text, a, b, doc_date, year_alone=(a, b) in own)
@@ -461,7 +472,9 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
         clause_end = e0
         hurt = [x for x in [*_matches(INJURED, _INJURE_WORDS, text, m.start(), e0),
                             *_matches(INJURING, _INJURING_WORDS, text, m.start(), e0),
-                            *_matches(INJURED_N, _INJURY_STEMS, text, m.start(), e0)]
+                            *_matches(INJURED_N, _INJURY_STEMS, text, m.start(), e0),
+                            *_matches(INJURIES, ("injuries",), text, m.start(), e0),
+                            *_matches(INJURY_OF, ("injury",), text, m.start(), e0)]
                 if not _is_year(x.group("n"))]   # 'born in 1990 and injured': a year
         hurt.sort(key=lambda x: x.start("n"))
         if id(m) in wounding:   # the figure is of the wounded

@@ -35,7 +35,7 @@ IN_CITY = re.compile(rf"\b(?:in|of)\s+(?:the\s+)?(?P<name>{PLACE_NAME})\s+\((?:{
 # Khan Yunus', 'the bombing of their home in Khan Yunus', 'a mass atrocity committed in Orahovac'. ('on' is
 # left out: what an attack is 'on' is as often a people or an organisation as a place; the name must end
 # the run of capitalised words, or it is part of a longer name, as 'the Islamic Republic' of Iran.)
-STRUCK_IN = re.compile(rf"\b(?:killed|injured|wounded|attack(?:s|ed)?|shell(?:ing|ed)|strikes?|struck|bomb(?:ing|ings|ed)|"
+STRUCK_IN = re.compile(rf"\b(?:killed|injured|wounded|attack(?:s|ed)?|shell(?:ing|ed)|strikes?|struck|bomb(?:ing|ings|ed)|clash(?:es|ed)|"
                        rf"bombardments?|raids?|massacred?|explosions?|shot|fired|committed|perpetrated|occurred|took\s+place|"
                        rf"operations?|incursions?)\b"
                        rf"[^.;:\n]{{0,60}}?\b(?:in|at|near)\s+"
@@ -167,7 +167,8 @@ def place_rank(text: str, mention: Mention) -> float:
     if own:
         return _RANK.get(own.group(1).lower(), 2)
     typed = _gazetteer_ranks().get(mention.key)
-    return 2 if typed is None else typed + 0.5
+    # (a name the text introduces and the gazetteer does not know is most often a town or a village)
+    return 1.25 if typed is None else typed + 0.5
 
 
 def is_reference_point(text: str, mention: Mention) -> bool:
