@@ -1060,6 +1060,15 @@ def test_an_incident_among_the_dates_and_places_of_agreements():
      "76. On 5 June, clashes erupted in Sabrata between rival armed groups from Sabrata\nand Zawiyah that led to "
      "the reported death of three fighters affiliated with the\nZawiyah-based armed groups and the injury of at "
      "least three refugees and migrants.", [("Sabrata", "2025-06-05", 3, None)]),
+    # S/2025/495: the deed as a noun, its day in its sentence
+    ("United Nations S/2025/495\n\nSecurity Council Distr.: General\n31 July 2025\n\n"
+     "Rights Watch called upon the Government of Burkina Faso to impartially investigate\nthe alleged killing of "
+     "more than 130 civilians during an operation by Volontaires pour\nla défense de la patrie and security forces "
+     "on 10 March in Salanso, Boucle du\nMouhoun Region.", [("Salanso", "2025-03-10", 130, None)]),
+    # ... but not a past crime a text recalls (A/79/753)
+    ("United Nations A/79/753\n\nGeneral Assembly Distr.: General\n12 February 2025\n\n"
+     "collaborator, publisher of harshly anti-Semitic newspaper “Volyn” in Rovno,\naccomplice in the murder of at "
+     "least 25 thousand Jews.", []),
 ])
 def test_incidents_of_reports_of_the_secretary_general_and_letters(text, expected):
     assert [(i.place, i.date, i.killed, i.children_killed) for i in run(text).incidents] == expected

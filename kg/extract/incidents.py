@@ -34,11 +34,15 @@ KILLED = re.compile(rf"(?<![\d,./-])(?P<n>{_N})\s+{_VICTIMS}(?:\((?P<inc1>[^)]{{
                     rf"(?:\w+ly\s+)?{KILL_VERB}\b")
 # 'at least', 'more than', 'approximately': the figure as printed, its hedge in the quote.
 _ABOUT = r"(?:at least|over|more than|approximately|about|around|nearly|almost|some|up to)\s+"
-# The verb before the figure: 'killing 613 civilians', 'murdered 250 Palestinian men'. (Not the deed's noun:
-# 'the murder of 100 thousand Poles' is most often a past crime a text recalls, dated by what it reports now.)
+# The verb before the figure: 'killing 613 civilians', 'murdered 250 Palestinian men'. (The deed's noun only with
+# a day in its sentence, KILLING_OF: 'the murder of 100 thousand Poles' is most often a past crime a text recalls,
+# dated by what it reports now.)
 KILLING = re.compile(rf"\b(?:killing|killed|murdering|murdered|massacred|executed|claiming the lives of)\s+"
                      rf"(?:{_ABOUT})?(?P<n>{_N})\b"
                      rf"(?P<victims>\s+[A-Z]?[a-z-]+)?(?:\s*\(including\s+(?P<inc1>[^)]{{0,60}})\)|,?\s+including\s+(?P<inc2>[^.;:]{{0,90}}))?")
+# The deed as a noun, where its own sentence gives the day: 'the alleged killing of more than 130 civilians during
+# an operation ... on 10 March in Salanso' (without a day, it is most often a past crime the text recalls).
+KILLING_OF = re.compile(rf"\bthe\s+(?:alleged\s+|reported\s+)?(?:killing|murder|massacre)\s+of\s+(?:{_ABOUT})?(?P<n>{_N})\b")
 # The dead as a noun after the figure, or the deed as one before it, as what an attack resulted in: 'causing
 # at least 40 fatalities', 'resulted in 12 deaths', 'resulted in the killing of 25 Palestinians'.
 FATALITIES = re.compile(rf"\b(?:causing|caused|leaving|left|resulting\s+in|resulted\s+in|led\s+to|leading\s+to)\s+"
@@ -379,10 +383,13 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
     cited = [(c.start(), c.end()) for c in CITED_TITLE.finditer(text)]
     figures = []
     for found in (killed_matches(text), prefilter.finditer(KILLING, text), prefilter.finditer(KILLED_ONE, text),
-                  prefilter.finditer(FATALITIES, text), prefilter.finditer(ONE_WAS_KILLED, text, ONE_WAS_KILLED_NEEDS)):
+                  prefilter.finditer(FATALITIES, text), prefilter.finditer(ONE_WAS_KILLED, text, ONE_WAS_KILLED_NEEDS),
+                  prefilter.finditer(KILLING_OF, text)):
         for m in found:
             if _is_year(m.group("n")):
                 continue   # a year, not a figure
+            if m.re is KILLING_OF and not PARTIAL_DATE.search(text, *sentence_bounds(text, m.start())):
+                continue
             if m.group("n").lower() in ("zero", "one") and m.re not in (KILLED_ONE, ONE_WAS_KILLED) \
                     and not (m.re is FATALITIES and m.group("of")):
                 continue   # 'one of the', 'no one was': not a count of victims
