@@ -1067,8 +1067,9 @@ def test_an_incident_among_the_dates_and_places_of_agreements():
      "on 10 March in Salanso, Boucle du\nMouhoun Region.", [("Salanso", "2025-03-10", 130, None)]),
     # ... but not a past crime a text recalls (A/79/753)
     ("United Nations A/79/753\n\nGeneral Assembly Distr.: General\n12 February 2025\n\n"
-     "collaborator, publisher of harshly anti-Semitic newspaper “Volyn” in Rovno,\naccomplice in the murder of at "
-     "least 25 thousand Jews.", []),
+     "In April 2020, a memorial plaque was detected honoring Mitropolyth Mstislav\n(Stepan Skrypnik) of Ukrainian "
+     "Autocephalous Orthodox Church – a Nazi\ncollaborator, publisher of harshly anti-Semitic newspaper “Volyn” in "
+     "Rovno,\naccomplice in the murder of at least 25 thousand Jews.", []),
 ])
 def test_incidents_of_reports_of_the_secretary_general_and_letters(text, expected):
     assert [(i.place, i.date, i.killed, i.children_killed) for i in run(text).incidents] == expected
