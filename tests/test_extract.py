@@ -304,6 +304,10 @@ MASTHEAD = "United Nations S/2025/421\n\nSecurity Council Distr.: General\n30 Ju
     ("Russian Federation and United States of America: draft resolution", ("RUS", "USA")),
     ("Azerbaijan,* Bangladesh, Philippines,* Samoa* and Viet Nam: draft resolution", ("AZE", "BGD", "PHL", "WSM", "VNM")),
     ("Albania, Andorra, Austria,\nBelgium and Ukraine: revised draft resolution", ("ALB", "AND", "AUT", "BEL", "UKR")),
+    # S/2025/114, S/2025/117: an amendment to a draft is written by those who table it
+    ("Denmark, France, Greece, Slovenia and United Kingdom of Great\nBritain and Northern Ireland: amendment to the "
+     "draft resolution\ncontained in document S/2025/112", ("DNK", "FRA", "GRC", "SVN", "GBR")),
+    ("Russian Federation: amendment to the draft resolution contained\nin document S/2025/112", ("RUS",)),
 ])
 def test_the_sponsors_of_a_draft_are_its_authors(title, expected):
     text = f"{MASTHEAD}{title}\n\nThe Security Council,\n\nRecalling its resolution 1308 (2000) on Israel and Lebanon,\n"

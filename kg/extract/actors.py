@@ -175,9 +175,10 @@ REPORT_OF = re.compile(r"(?im)^[ \t]*(?:[\w-]+[ \t]+){0,4}(?:report|note)[ \t]+(
 INFO_FROM = re.compile(r"Information received from\s+(?P<seg>[^\n]{0,80})")
 # A draft's title line names its sponsors: 'Russian Federation and United States of America: draft
 # resolution', 'Azerbaijan,* Bangladesh, Philippines,* Samoa* and Viet Nam: draft resolution' (a list
-# may wrap over lines, never over a blank line; '*' marks a sponsor not a member of the organ).
+# may wrap over lines, never over a blank line; '*' marks a sponsor not a member of the organ); so does an
+# amendment's ('Russian Federation: amendment to the draft resolution contained in document S/2025/112').
 DRAFT_SPONSORS = re.compile(r"(?:^|\n\n)[ \t]*(?P<seg>[^\n:]{2,300}(?:\n[^\n:]{2,300}){0,8}?)[ \t]*:\s*"
-                            r"(?:[Rr]evised\s+)?draft\s+(?:resolution|decision|amendments?)\b")
+                            r"(?:[Rr]evised\s+)?(?:draft\s+(?:resolution|decision|amendments?)|amendments?\s+to\s+(?:the\s+)?draft)\b")
 
 
 def _states_in(states: list[Mention], start: int, end: int) -> list[str]:
