@@ -333,6 +333,7 @@ NAMES_A_TEXT = re.compile(r"\s+(?:peace\s+)?(?:agreement|accords?|declaration|pr
                           r"communiqu[ée])\b", re.I)
 
 
+# A place named as where something happened ('clashes erupted in Sabrata'), not whence ('groups from Sabrata').
 _AS_WHERE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$")
 
 
@@ -456,7 +457,8 @@ def extract_incidents(text: str, states: list[Mention], places: list[Mention], a
                     # The most local place named (the village, not its district), then one named as where
                     # ('clashes erupted in Sabrata between rival armed groups from Sabrata and Zawiyah'),
                     # then the nearest.
-                    place = min(near, key=lambda p: (place_rank(text, p), not _AS_WHERE.search(text, max(0, p.span.start - 8), p.span.start),
+                    place = min(near, key=lambda p: (place_rank(text, p),
+                                                     not _AS_WHERE.search(text, max(0, p.span.start - 8), p.span.start),
                                                      abs(p.span.start - m.start())))
             if date is None:
                 # A year alone dates the figure only in the figure's own sentence.
