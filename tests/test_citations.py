@@ -193,6 +193,14 @@ def test_a_guessed_organ_gives_way_to_the_numbering(text, expected):
      ["General Assembly resolution 428 (V)", "General Assembly resolution 79/156"]),
     (("A/80/150",), "political declarations on HIV/AIDS (resolutions S-26/2, 60/262, 65/277 and",
      ["General Assembly resolution S-26/2", "General Assembly resolution 60/262", "General Assembly resolution 65/277"]),
+    # the parts of a lettered resolution, each a resolution
+    (("A/80/150",), "53. Questions relating to information (resolutions 79/93 A and B).",
+     ["General Assembly resolution 79/93 A", "General Assembly resolution 79/93 B"]),
+    (("A/80/150",), "79/245, 79/256, 79/257, 79/258, 79/259 A–C, 79/260 and 79/261 and decision",
+     []),
+    (("A/80/150",), "(resolutions 79/259 A–C, 79/260 and 79/261 and decision 79/551).",
+     ["General Assembly resolution 79/259 A", "General Assembly resolution 79/259 B", "General Assembly resolution 79/259 C",
+      "General Assembly resolution 79/260", "General Assembly resolution 79/261", "General Assembly decision 79/551"]),
     # a treaty body's document has no house among the organs: a bare number the Assembly's own numbering
     # does not tell stays unread (fail closed)
     (("CAT/C/AZE/CO/5",), "by the United States of America against Cuba (resolution 79/7).", []),

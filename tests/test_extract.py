@@ -273,6 +273,9 @@ def test_persons_named_after_their_office(text, expected):
      "Intergovernmental Authority on Development, the", set()),
     ("the extension\nof its General Preferential Tariff and Least Developed Country Tariff schemes; cuts in tariffs",
      set()),
+    # S/2025/433: a name wrapped over a line in the middle of a sentence, before its State in brackets
+    ("(Mexico) as my Special Representative and Head of BINUH. He will succeed María\nIsabel Salvador (Ecuador), "
+     "who will complete her assignment on 30 June 2025.", {"María Isabel Salvador"}),
     # S/2025/270: posts in a list are no name
     ("use and deployment of UNMISS’s Child Protection\nAdvisers, Women Protection Advisers, and uniformed", set()),
 ])

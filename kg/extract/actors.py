@@ -349,9 +349,11 @@ def persons(text: str, terms: list[Mention] = (), states: list[Mention] = (), pl
         add_names(_name_ending_at(text, m.start() - len("of the ")))
     for s in states:
         a, b = s.span.start, s.span.end
-        if text[a - 1:a] == "(" and text[b:b + 1] == ")":   # 'Akaki Dvali (Georgia)', on one line
+        if text[a - 1:a] == "(" and text[b:b + 1] == ")":   # 'Akaki Dvali (Georgia)'
             name = _name_ending_at(text, a - 1)
-            if name and "\n" not in name.group("name"):
+            # On one line, or wrapped in the middle of a sentence ('He will succeed María\nIsabel Salvador
+            # (Ecuador)'): not a heading's words on the line before a list of names.
+            if name and ("\n" not in name.group("name") or re.search(r"[a-z,] $", text[max(0, name.start() - 2):name.start()])):
                 add_names(name, s.key)
         # (most state names follow no 'of': the post is looked for only after one)
         post = re.search(r"\bof\s+(?:the\s+)?$", text[max(0, a - 9):a]) and POST_OF_STATE.search(text, max(0, a - 60), a)

@@ -42,7 +42,10 @@ _ORGAN_RE = "|".join(o.title().replace(" And ", " and ").replace(" On ", " on ")
 _ROMAN_SESSION = r"\d+(?:\s+[A-Z])?\s*\([IVXL]+\)"
 # A part of a General Assembly resolution: '44/119 C' (the letter stands alone before a comma or a word
 # that goes on with the reference).
-_PART_LETTER = r"(?:\s[A-H](?=[,;.)]|$|\s+(?:of|and|on|adopted)\b))"
+_PART_LETTER = r"(?:\s[A-H](?=[,;.)]|$|\s+(?:of|and|on|adopted)\b|\s*[–-]\s*[A-H]\b))"
+# The next parts of a lettered resolution: '79/93 A and B', '57/270 A, B and C', '79/259 A–C'.
+_PART_LETTERS = r"(?:(?:\s*,\s*|\s+and\s+)[A-H]\b(?![/\w]))+|\s*[–-]\s*[A-H]\b(?![/\w])"
+PART_LETTERS = re.compile(_PART_LETTERS)
 # ('3/39-E' of the OIC, '2014/512/CFSP' of the EU: another organisation's numbering, not read.)
 _RES_NUM = rf"(?:{_ROMAN_SESSION}|(?:ES-\d+/\d+|S-\d+/\d+|\d+/\d+(?!\d)[A-Z]?(?![-/]\w){_PART_LETTER}?|\d+(?![\d/]))(?:\s*\(\d{{4}}\))?)"
 # The organ before the kind, or after the numbers ('resolution 1514 (XV) of the General Assembly'; 'its
@@ -52,7 +55,7 @@ _RES_NUM = rf"(?:{_ROMAN_SESSION}|(?:ES-\d+/\d+|S-\d+/\d+|\d+/\d+(?!\d)[A-Z]?(?!
 RESOLUTIONS = re.compile(
     rf"(?:(?P<organ>{_ORGAN_RE})(?:'s)?\s+|(?P<short>Assembly|Council)\s+(?=resolution|decision))?"
     rf"(?P<kind>[Rr]esolutions?|[Dd]ecisions?|UNSCRs?)(?:\s*\((?:UNSCR|UNSC|SCR)\))?\s+(?:No\.\s*)?"
-    rf"(?P<nums>{_RES_NUM}(?:\s*(?:,|and|,\s*and)\s+{_RES_NUM})*)"
+    rf"(?P<nums>{_RES_NUM}(?:{_PART_LETTERS})?(?:\s*(?:,|and|,\s*and)\s+{_RES_NUM}(?:{_PART_LETTERS})?)*)"
     rf"(?:\s+of\s+the\s+(?P<organ_after>{_ORGAN_RE})|,\s+the\s+(?P<organ_next>{_ORGAN_RE})\b)?")
 
 # 'the Security Council adopted 4 (822, 853, 874, 884) resolutions'
@@ -279,11 +282,20 @@ def extract_citations(text: str, notes: list[Footnote], houses: tuple[str, ...] 
                 continue
             if organ[0] != "security-council" and "/" not in number and not n.group("session"):
                 continue
-            st = m.start("nums") + n.start()
-            found.append(Citation(kind, resolution_key(organ[0], number) if kind == "resolution"
-                                  else resolution_key(organ[0], "decision-" + number),
-                                  f"{organ[1]} {kind} {number}", span(text, st, m.start("nums") + n.end()),
-                                  _as_authority(characterise(text, ctx)), footnote=fn, year=int(year) if year else None))
+            st, en = m.start("nums") + n.start(), m.start("nums") + n.end()
+            numbers = [number]
+            more = PART_LETTERS.match(text, en) if re.search(r"\s[A-H]$", number) else None
+            if more:   # '79/93 A and B', '79/259 A–C': each part is a resolution
+                last = re.findall(r"[A-H]", more.group(0))
+                letters = (last if not re.match(r"\s*[–-]", more.group(0))
+                           else [chr(c) for c in range(ord(number[-1]) + 1, ord(last[0]) + 1)])
+                numbers += [number[:-1] + letter for letter in letters]
+                en = more.end()
+            for number in numbers:
+                found.append(Citation(kind, resolution_key(organ[0], number) if kind == "resolution"
+                                      else resolution_key(organ[0], "decision-" + number),
+                                      f"{organ[1]} {kind} {number}", span(text, st, en),
+                                      _as_authority(characterise(text, ctx)), footnote=fn, year=int(year) if year else None))
 
     for m in prefilter.finditer(COMMUNICATION, text):
         ref = re.sub(r"\s+", " ", m.group("ref"))
