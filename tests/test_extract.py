@@ -1030,6 +1030,12 @@ def test_an_incident_among_the_dates_and_places_of_agreements():
     assert [(i.place, i.date, i.killed) for i in run(text).incidents] == [("Rutshuru", "2025-07", 300)]
 
 
+# S/2025/509
+KHUMS = ("United Nations S/2025/509\n\nSecurity Council Distr.: General\n8 August 2025\n\n"
+         "In response, clashes broke out in\nKhums on 7 and 9 May when the Joint Operations Force seized the local "
+         "headquarters\nof the Stability Support Apparatus, resulting in two fatalities and five injuries.")
+
+
 @pytest.mark.parametrize("text, expected", [
     # A/79/998: the dead as martyrs; a province a gazetteer region with its unit's word is one location with
     # its town
@@ -1059,9 +1065,7 @@ def test_an_incident_among_the_dates_and_places_of_agreements():
      "inspection.", [("Zibqin", "2025-03-19", None, None), ("Zibqin", "2025-04-14", 1, None)]),
     # S/2025/509: clashes where they broke out; the dead and the wounded as nouns; the place named as where
     # the clashes erupted, not the groups' home towns nor a group's base
-    ("United Nations S/2025/509\n\nSecurity Council Distr.: General\n8 August 2025\n\n"
-     "In response, clashes broke out in\nKhums on 7 and 9 May when the Joint Operations Force seized the local "
-     "headquarters\nof the Stability Support Apparatus, resulting in two fatalities and five injuries.",
+    (KHUMS,
      [("Khums", "2025-05-07/2025-05-09", 2, None)]),
     ("United Nations S/2025/509\n\nSecurity Council Distr.: General\n8 August 2025\n\n"
      "76. On 5 June, clashes erupted in Sabrata between rival armed groups from Sabrata\nand Zawiyah that led to "
@@ -1084,10 +1088,7 @@ def test_incidents_of_reports_of_the_secretary_general_and_letters(text, expecte
 
 def test_the_wounded_as_a_noun():
     # S/2025/509
-    text = ("United Nations S/2025/509\n\nSecurity Council Distr.: General\n8 August 2025\n\n"
-            "In response, clashes broke out in\nKhums on 7 and 9 May when the Joint Operations Force seized the local "
-            "headquarters\nof the Stability Support Apparatus, resulting in two fatalities and five injuries.")
-    assert [(i.killed, i.injured) for i in run(text).incidents] == [(2, 5)]
+    assert [(i.killed, i.injured) for i in run(KHUMS).incidents] == [(2, 5)]
 
 
 def test_the_masthead_imprint_is_not_a_body():

@@ -60,8 +60,9 @@ _ONE_VICTIM = (r"(?P<n>an?|one)\s+(?:(?:[\w-]+\s+){0,4}?(?:woman|man|child|boy|g
                r"police officer|staff member)\b|[A-Z][a-z]+(?:ian|ean|an|ese|i|ish)(?![\w-]))")
 KILLED_ONE = re.compile(rf"\b(?:killed|killing|murdered|shot dead)\s+{_ONE_VICTIM}")
 # ... and before the verb: 'a non-Libyan man was shot and killed in Sabratah'
-ONE_WAS_KILLED = re.compile(rf"\b{_ONE_VICTIM}\s+was\s+(?:shot\s+and\s+)?(?:killed|murdered|shot\s+dead)\b")
-ONE_WAS_KILLED_NEEDS = re.compile(r"\swas\s+(?:shot\s+and\s+)?(?:killed|murdered|shot\s+dead)\b")
+_WAS_KILLED = r"\s+was\s+(?:shot\s+and\s+)?(?:killed|murdered|shot\s+dead)\b"
+ONE_WAS_KILLED = re.compile(rf"\b{_ONE_VICTIM}{_WAS_KILLED}")
+ONE_WAS_KILLED_NEEDS = re.compile(_WAS_KILLED)   # (what every ONE_WAS_KILLED match holds)
 # ... and one wounded: 'a UNIFIL peacekeeper was severely injured in a landmine explosion'
 ONE_WAS_INJURED = re.compile(rf"\b{_ONE_VICTIM}\s+was\s+(?:\w+ly\s+)?(?:injured|wounded)\b")
 # The dead of a figure that reads on: 'resulted in the death of one woman and three children' (four).
